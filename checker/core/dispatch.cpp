@@ -1,0 +1,85 @@
+// Validates a run request and hands it to the engine the user chose.
+#include <string>
+
+#include "checker/core/run.h"
+#include "checker/engine.h"
+
+namespace mmcheck {
+
+namespace {
+
+std::string known_variants(const scenario_info& s) {
+    std::string out;
+    for (const auto& v : s.variants) out += (out.empty() ? "" : ", ") + v.name;
+    return out;
+}
+
+void check_schedule(const run_options& options) {
+    const std::string& s = *options.schedule;
+    const std::string prefix = std::string(engine_name(options.engine)) + ":";
+    if (s.rfind(prefix, 0) != 0)
+        throw usage_error("schedule '" + s.substr(0, 40) + "' is not a schedule of engine '" +
+                          std::string(engine_name(options.engine)) +
+                          "'; pass the --engine named at its start, or copy the whole line mmcheck printed");
+    if (options.engine == engine_kind::native)
+        throw usage_error("native runs cannot be replayed; rerun with --engine relacy or mc");
+    if (options.engine == engine_kind::relacy) {
+        // relacy:<search>:<bound>:<iteration> <scheduler state>
+        std::size_t colon = 0;
+        for (int field = 0; field < 3; ++field) {
+            colon = s.find(':', colon);
+            if (colon == std::string::npos)
+                throw usage_error("malformed relacy schedule: expected relacy:<search>:<bound>:<state>");
+            ++colon;
+        }
+        const std::string state = s.substr(colon);
+        if (state.empty() || state.find_first_not_of("0123456789 ") != std::string::npos)
+            throw usage_error("malformed relacy schedule state '" + state.substr(0, 40) +
+                              "': expected numbers separated by spaces, as mmcheck printed them");
+    }
+}
+
+}  // namespace
+
+bool as_expected(const variant_info& variant, const run_result& result) {
+    if (result.outcome == verdict::incomplete) return false;
+    if (!variant.expected_violation) return result.outcome == verdict::pass;
+    return result.outcome == verdict::violation && result.violation &&
+           result.violation->kind == *variant.expected_violation;
+}
+
+run_result run(const run_options& options) {
+    const scenario_info* scenario = scenario_catalog::instance().find(options.scenario);
+    if (scenario == nullptr)
+        throw usage_error("unknown scenario '" + options.scenario + "'; `mmcheck list` shows the scenarios");
+    const variant_info* variant = scenario->find_variant(options.variant);
+    if (variant == nullptr)
+        throw usage_error("scenario '" + scenario->name + "' has no variant '" + options.variant +
+                          "'; its variants are: " + known_variants(*scenario));
+    if (options.schedule) check_schedule(options);
+
+    switch (options.engine) {
+        case engine_kind::native:
+#ifdef MMCHECK_HAVE_ENGINE_native
+            return engine_native::run_scenario(options, *scenario, *variant);
+#else
+            break;
+#endif
+        case engine_kind::relacy:
+#ifdef MMCHECK_HAVE_ENGINE_relacy
+            return engine_relacy::run_scenario(options, *scenario, *variant);
+#else
+            break;
+#endif
+        case engine_kind::mc:
+#ifdef MMCHECK_HAVE_ENGINE_mc
+            return engine_mc::run_scenario(options, *scenario, *variant);
+#else
+            break;
+#endif
+    }
+    throw usage_error("engine '" + std::string(engine_name(options.engine)) +
+                      "' is not in this build; configure with -DMMCHECK_ENGINES including it");
+}
+
+}  // namespace mmcheck

@@ -1,0 +1,71 @@
+// What a run is asked to do and what it found: engine-independent data shared by
+// the CLI, the engines and the report writers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reports/report.h"
+#include "scenarios/catalog/catalog.h"
+
+namespace mmcheck {
+
+enum class engine_kind { relacy, native, mc };
+// full: every interleaving (Relacy full search); bounded: preemption/context bound;
+// random: seeded random schedules; dpor, dfs, pct: the in-house engine's.
+enum class search_kind { full, bounded, random, dpor, dfs, pct };
+
+std::string_view engine_name(engine_kind engine);
+std::optional<engine_kind> parse_engine(std::string_view name);
+std::string_view search_name(search_kind search);
+std::optional<search_kind> parse_search(std::string_view name);
+
+struct run_options {
+    std::string scenario;
+    std::string variant;
+    engine_kind engine = engine_kind::relacy;
+    search_kind search = search_kind::full;
+    unsigned preemptions = 2;
+    std::uint64_t iterations = 0;  // 0: the scenario's declared bound
+    std::uint64_t seed = 1;
+    unsigned pct_depth = 3;
+    double time_budget_seconds = 0;  // 0: none
+    std::optional<std::string> schedule;  // replay exactly this execution
+    bool progress = false;
+};
+
+enum class verdict { pass, violation, incomplete };
+
+struct run_result {
+    verdict outcome = verdict::pass;
+    std::optional<violation_report> violation;
+    std::vector<trace_step> trace;  // the failing execution, when there is one
+    std::uint64_t executions = 0;
+    double seconds = 0;
+    bool exhaustive = false;  // the search covered every execution within `bound`
+    std::string bound;        // what was explored, for people ("full search", ...)
+    std::string schedule;     // replays the failing execution; empty on pass
+    std::vector<std::string> notes;
+};
+
+}  // namespace mmcheck
+
+#include <stdexcept>
+
+namespace mmcheck {
+
+// Bad input from the user (unknown scenario or variant, malformed schedule or
+// number): the CLI prints the message, which says what to do, and exits 2.
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Runs one scenario variant on the chosen engine. Throws usage_error.
+run_result run(const run_options& options);
+
+// Whether a result is the outcome the variant declares.
+bool as_expected(const variant_info& variant, const run_result& result);
+
+}  // namespace mmcheck

@@ -1,0 +1,97 @@
+// The native engine: each execution runs the scenario's threads as real
+// std::threads released together from a start line. Used for stress runs and under
+// ThreadSanitizer; interleavings are the hardware's, so a failure has no replayable
+// schedule (rerun it on a systematic engine for a trace).
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "checker/core/run.h"
+#include "model/kernel/detail/backend.h"
+#include "model/kernel/detail/execution.h"
+#include "scenarios/body.h"
+
+MMCHECK_ENGINE_BEGIN
+
+namespace kernel::backend {
+native_thread& this_native_thread() {
+    static thread_local native_thread self;
+    return self;
+}
+std::mutex& bookkeeping_mutex() {
+    static std::mutex m;
+    return m;
+}
+}  // namespace kernel::backend
+
+namespace {
+
+using kernel::backend::execution_aborted;
+using kernel::detail::execution;
+
+// Runs `body` as model thread `index` of `exec`; a violation unwinds it.
+void as_model_thread(execution& exec, int index, std::uint64_t seed, auto&& body) {
+    kernel::detail::current_execution() = &exec;
+    kernel::backend::this_native_thread() = {index, seed * 0x100000001b3ULL + static_cast<unsigned>(index)};
+    try {
+        body();
+    } catch (const execution_aborted&) {
+    }
+    kernel::detail::current_execution() = nullptr;
+}
+
+bool run_one(execution& exec, const scenario_info& scenario, const variant_info& variant,
+             scenario_factory factory, std::uint64_t seed) {
+    exec.reset(scenario.threads, false);
+    std::unique_ptr<scenario_instance> instance;
+    as_model_thread(exec, 0, seed, [&] { instance = factory(variant); });
+    if (!instance) return exec.violation.has_value();
+
+    std::atomic<int> ready{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < scenario.threads; ++t) {
+        threads.emplace_back([&, t] {
+            as_model_thread(exec, t, seed, [&] {
+                // A start line, so that the threads overlap instead of running in turn.
+                ready.fetch_add(1);
+                while (ready.load() < scenario.threads) std::this_thread::yield();
+                instance->run_thread(t);
+            });
+        });
+    }
+    for (auto& th : threads) th.join();
+    if (!exec.violation) as_model_thread(exec, 0, seed, [&] { instance->finish(); });
+    as_model_thread(exec, 0, seed, [&] { instance.reset(); });
+    return exec.violation.has_value();
+}
+
+}  // namespace
+
+run_result run_scenario(const run_options& options, const scenario_info& scenario,
+                        const variant_info& variant) {
+    run_result result;
+    const scenario_factory factory = find_scenario_body(scenario.name);
+    const std::uint64_t iterations = options.iterations ? options.iterations : 2000;
+    const auto start = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+
+    execution exec;
+    for (std::uint64_t i = 0; i < iterations; ++i) {
+        ++result.executions;
+        if (run_one(exec, scenario, variant, factory, options.seed + i)) {
+            result.outcome = verdict::violation;
+            result.violation = exec.violation;
+            result.notes.push_back("native threads: the interleaving is the hardware's and cannot be replayed; "
+                                   "rerun with --engine relacy (or mc) for a trace and a replayable schedule");
+            break;
+        }
+        if (options.time_budget_seconds > 0 && elapsed() > options.time_budget_seconds) break;
+    }
+    result.seconds = elapsed();
+    result.exhaustive = false;
+    result.bound = "stress: " + std::to_string(result.executions) + " runs on real threads";
+    return result;
+}
+
+MMCHECK_ENGINE_END

@@ -1,0 +1,296 @@
+// The Relacy engine: the only file that includes Relacy (its headers redefine new,
+// delete, malloc and assert). It implements the opaque backend objects declared in
+// model/kernel/detail/backend_relacy.h on Relacy's atomics, vars and mutexes, and
+// drives a scenario through rl::simulate with the full-search, context-bound or
+// random scheduler. Relacy's final_state string is the replayable schedule.
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "checker/core/run.h"
+#include "model/kernel/detail/backend.h"
+#include "model/kernel/detail/execution.h"
+#include "scenarios/body.h"
+
+#include <relacy/relacy.hpp>
+// Relacy's allocation and assert macros are for Relacy test code; this file only
+// needs its classes.
+#undef new
+#undef delete
+#undef malloc
+#undef calloc
+#undef realloc
+#undef free
+#undef assert
+
+MMCHECK_ENGINE_BEGIN
+
+namespace kernel::backend {
+
+namespace {
+
+using rl_atomic = rl::atomic<word>;
+using rl_var = rl::var<word>;
+struct rw_tag;
+using rl_rwlock = rl::generic_mutex<rw_tag>;
+
+static_assert(sizeof(rl_atomic) <= 64 && sizeof(rl_var) <= 48 && sizeof(rl_rwlock) <= 32,
+              "grow the opaque storage in backend_relacy.h");
+
+template <class T, std::size_t N>
+T& as(opaque<N>& storage) {
+    return *std::launder(reinterpret_cast<T*>(storage.bytes));
+}
+
+rl::debug_info info(const site& where) {
+    return rl::debug_info(where.function_name(), where.file_name(), where.line());
+}
+
+rl::memory_order to_rl(mo order) {
+    switch (order) {
+        case mo::relaxed: return rl::mo_relaxed;
+        case mo::consume: return rl::mo_acquire;
+        case mo::acquire: return rl::mo_acquire;
+        case mo::release: return rl::mo_release;
+        case mo::acq_rel: return rl::mo_acq_rel;
+        case mo::seq_cst: return rl::mo_seq_cst;
+    }
+    return rl::mo_seq_cst;
+}
+
+}  // namespace
+
+atomic_word::atomic_word(word initial) { ::new (storage_.bytes) rl_atomic(initial); }
+atomic_word::~atomic_word() { as<rl_atomic>(storage_).~rl_atomic(); }
+word atomic_word::load(mo order, const site& where) const {
+    return as<rl_atomic>(storage_).load(to_rl(order), info(where));
+}
+void atomic_word::store(word v, mo order, const site& where) {
+    as<rl_atomic>(storage_).store(v, to_rl(order), info(where));
+}
+word atomic_word::exchange(word v, mo order, const site& where) {
+    return as<rl_atomic>(storage_).exchange(v, to_rl(order), info(where));
+}
+word atomic_word::fetch_add(word delta, mo order, const site& where) {
+    return as<rl_atomic>(storage_).fetch_add(delta, to_rl(order), info(where));
+}
+bool atomic_word::compare_exchange(word& expected, word desired, mo order, const site& where) {
+    return as<rl_atomic>(storage_).compare_exchange_strong(expected, desired, to_rl(order), info(where));
+}
+
+plain_word::plain_word(word initial) { ::new (storage_.bytes) rl_var(initial); }
+plain_word::~plain_word() { as<rl_var>(storage_).~rl_var(); }
+word plain_word::read(const site& where) const { return as<rl_var>(storage_)(info(where)).load(); }
+void plain_word::write(word v, const site& where) { as<rl_var>(storage_)(info(where)).store(v); }
+
+mutex::mutex() {
+    ::new (storage_.bytes) rl_rwlock();
+    as<rl_rwlock>(storage_).init(false, false, false, false, info(std::source_location::current()));
+}
+mutex::~mutex() {
+    as<rl_rwlock>(storage_).deinit(info(std::source_location::current()));
+    as<rl_rwlock>(storage_).~rl_rwlock();
+}
+void mutex::lock(const site& where) { as<rl_rwlock>(storage_).lock_exclusive(info(where)); }
+bool mutex::try_lock(const site& where) { return as<rl_rwlock>(storage_).try_lock_exclusive(info(where)); }
+void mutex::unlock(const site& where) { as<rl_rwlock>(storage_).unlock_exclusive(info(where)); }
+
+rwsem::rwsem() {
+    ::new (storage_.bytes) rl_rwlock();
+    as<rl_rwlock>(storage_).init(true, false, false, false, info(std::source_location::current()));
+}
+rwsem::~rwsem() {
+    as<rl_rwlock>(storage_).deinit(info(std::source_location::current()));
+    as<rl_rwlock>(storage_).~rl_rwlock();
+}
+void rwsem::lock_shared(const site& where) { as<rl_rwlock>(storage_).lock_shared(info(where)); }
+bool rwsem::try_lock_shared(const site& where) { return as<rl_rwlock>(storage_).try_lock_shared(info(where)); }
+void rwsem::unlock_shared(const site& where) { as<rl_rwlock>(storage_).unlock_shared(info(where)); }
+void rwsem::lock(const site& where) { as<rl_rwlock>(storage_).lock_exclusive(info(where)); }
+bool rwsem::try_lock(const site& where) { return as<rl_rwlock>(storage_).try_lock_exclusive(info(where)); }
+void rwsem::unlock(const site& where) { as<rl_rwlock>(storage_).unlock_exclusive(info(where)); }
+void rwsem::downgrade(const site& where) {
+    as<rl_rwlock>(storage_).unlock_exclusive(info(where));
+    as<rl_rwlock>(storage_).lock_shared(info(where));
+}
+
+void fence(mo order, const site& where) { rl::atomic_thread_fence(to_rl(order), info(where)); }
+unsigned choose(unsigned n, const site&) { return rl::rand(n); }
+int thread_id() { return static_cast<int>(rl::thread_index()); }
+void retry_hint(const site& where) { rl::yield(1, info(where)); }
+
+void abort_execution() {
+    rl::ctx().fail_test("mmcheck violation", rl::test_result_user_assert_failed,
+                        info(std::source_location::current()));
+    __builtin_unreachable();  // fail_test switches to Relacy's main fiber for good
+}
+
+}  // namespace kernel::backend
+
+namespace {
+
+using kernel::detail::execution;
+
+// What the Relacy test suite runs. Relacy default-constructs its test type, so the
+// run's parameters reach it through this one pointer, set for the length of
+// rl::simulate and owned by run_scenario's stack frame.
+struct relacy_run {
+    const variant_info* variant = nullptr;
+    scenario_factory factory = nullptr;
+    int threads = 0;
+    bool tracing = false;
+    execution exec;
+    std::unique_ptr<scenario_instance> instance;
+};
+
+// The world of an execution Relacy abandoned on failure holds Relacy objects whose
+// destructors would touch a finished simulation: such worlds are parked here, never
+// destroyed, and stay reachable (one per failing run, so this does not grow in loops
+// that pass).
+void park_abandoned(std::unique_ptr<scenario_instance> instance) {
+    static auto* graveyard = new std::vector<scenario_instance*>;
+    graveyard->push_back(instance.release());
+}
+relacy_run* active_run = nullptr;
+
+// Relacy replaces the global operator new/delete for the whole program and, inside
+// a simulation, serves allocations from a per-iteration heap it checks for leaks.
+// The model's own memory (the trace, std::vector in scenario state) must outlive
+// iterations, so allocations are kept on malloc: Relacy does that whenever its
+// protected disable_alloc_ counter is positive.
+struct relacy_allocation_switch : rl::context {
+    static void use_malloc(rl::context& c) {
+        int rl::context::*counter = &relacy_allocation_switch::disable_alloc_;
+        if (c.*counter == 0) c.*counter = 1;
+    }
+};
+
+template <int Threads>
+struct scenario_suite : rl::test_suite<scenario_suite<Threads>, Threads> {
+    void before() {
+        relacy_allocation_switch::use_malloc(rl::ctx());
+        relacy_run& run = *active_run;
+        if (run.instance) park_abandoned(std::move(run.instance));
+        run.exec.reset(run.threads, run.tracing);
+        kernel::detail::current_execution() = &run.exec;
+        run.instance = run.factory(*run.variant);
+    }
+    void thread(unsigned index) { active_run->instance->run_thread(static_cast<int>(index)); }
+    void after() {
+        active_run->instance->finish();
+        active_run->instance.reset();
+    }
+};
+
+rl::scheduler_type_e to_scheduler(search_kind search) {
+    switch (search) {
+        case search_kind::bounded: return rl::fair_context_bound_scheduler_type;
+        case search_kind::random: return rl::random_scheduler_type;
+        default: return rl::fair_full_search_scheduler_type;
+    }
+}
+
+template <int Threads>
+bool simulate(rl::test_params& params) {
+    return rl::simulate<scenario_suite<Threads>>(params);
+}
+
+bool simulate_for(int threads, rl::test_params& params) {
+    switch (threads) {
+        case 2: return simulate<2>(params);
+        case 3: return simulate<3>(params);
+        default: return simulate<4>(params);
+    }
+}
+
+std::string describe_bound(const run_options& options, std::uint64_t iterations) {
+    switch (options.search) {
+        case search_kind::bounded: return "context bound " + std::to_string(options.preemptions) + " (Relacy fair context-bound search)";
+        case search_kind::random: return std::to_string(iterations) + " random schedules from seed " + std::to_string(options.seed);
+        default: return "every interleaving (Relacy fair full search)";
+    }
+}
+
+// Schedules are "relacy:<search>:<preemptions>:<Relacy final_state>".
+std::string encode_schedule(const run_options& options, const std::string& state) {
+    return "relacy:" + std::string(search_name(options.search)) + ":" + std::to_string(options.preemptions) + ":" + state;
+}
+
+}  // namespace
+
+run_result run_scenario(const run_options& options, const scenario_info& scenario,
+                        const variant_info& variant) {
+    run_result result;
+    relacy_run run;
+    run.variant = &variant;
+    run.factory = find_scenario_body(scenario.name);
+    run.threads = scenario.threads;
+    run.tracing = true;
+
+    rl::test_params params;
+    std::ostringstream relacy_output;
+    params.output_stream = &relacy_output;
+    params.progress_stream = &relacy_output;
+    params.search_type = to_scheduler(options.search);
+    params.context_bound = options.preemptions;
+    const std::uint64_t iterations = options.iterations ? options.iterations : scenario.bounds.random_iterations;
+    params.iteration_count = iterations;
+    if (options.search == search_kind::random) {
+        // The random scheduler seeds each iteration with its number and stops at
+        // iteration_count: a seed is where the run starts counting.
+        params.initial_state = std::to_string(options.seed) + " ";
+        params.iteration_count = options.seed + iterations;
+    }
+    if (options.schedule) {
+        // "relacy:<search>:<bound>:<state>" was validated by the dispatcher.
+        const std::string& s = *options.schedule;
+        std::size_t colon = 0;
+        for (int field = 0; field < 3; ++field) colon = s.find(':', colon) + 1;
+        params.initial_state = s.substr(colon);
+        // Relacy resumes at the saved iteration and stops at iteration_count, which
+        // the replayed execution fails before reaching.
+        params.iteration_count = std::stoull(std::string(params.initial_state.c_str())) + 1;
+    }
+
+    const auto start = std::chrono::steady_clock::now();
+    active_run = &run;
+    const bool passed = simulate_for(scenario.threads, params);
+    active_run = nullptr;
+    if (run.instance) park_abandoned(std::move(run.instance));
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    result.executions = params.stop_iteration;
+    if (options.search == search_kind::random) result.executions -= options.seed;
+    result.bound = describe_bound(options, iterations);
+    result.exhaustive = options.search != search_kind::random && !options.schedule;
+    if (passed && params.test_result == rl::test_result_success) {
+        result.outcome = verdict::pass;
+    } else {
+        result.outcome = verdict::violation;
+        ++result.executions;
+        if (run.exec.violation) {
+            result.violation = run.exec.violation;
+        } else {
+            // Relacy itself found something: a data race on a plain word, a deadlock,
+            // a livelock or a Relacy-checked misuse.
+            violation_report r;
+            const auto res = params.test_result;
+            r.kind = res == rl::test_result_data_race         ? violation_kind::data_race
+                     : res == rl::test_result_deadlock        ? violation_kind::deadlock
+                     : res == rl::test_result_livelock        ? violation_kind::livelock
+                     : res == rl::test_result_until_condition_hit ? violation_kind::assertion
+                                                                   : violation_kind::lock_discipline;
+            r.message = std::string("Relacy: ") + rl::test_result_str(res);
+            result.violation = r;
+        }
+        result.trace = kernel::detail::format_trace(run.exec);
+        result.schedule = encode_schedule(options, std::string(params.final_state.c_str()));
+    }
+    return result;
+}
+
+MMCHECK_ENGINE_END

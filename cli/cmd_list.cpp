@@ -1,0 +1,40 @@
+// mmcheck list: the scenarios, their variants and each variant's declared outcome.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "scenarios/catalog/catalog.h"
+
+namespace mmcheck::cli {
+
+namespace {
+
+struct list_options {
+    bool variants = true;
+    bool selftests = false;
+};
+
+int run_list(const list_options& options) {
+    for (const scenario_info* s : scenario_catalog::instance().all(options.selftests)) {
+        std::cout << s->name << "  (" << s->threads << " threads)\n    " << s->summary << "\n    source: " << s->source
+                  << "\n";
+        if (!options.variants) continue;
+        for (const auto& v : s->variants) {
+            std::cout << "    - " << v.name << ": expect "
+                      << (v.expected_violation ? std::string(violation_name(*v.expected_violation)) : "pass") << "\n"
+                      << "        " << v.description << "\n";
+        }
+    }
+    return exit_as_declared;
+}
+
+}  // namespace
+
+void setup_list(CLI::App& app, action& chosen) {
+    auto options = std::make_shared<list_options>();
+    CLI::App* cmd = app.add_subcommand("list", "List scenarios with their variants and declared outcomes");
+    cmd->add_flag("--selftests", options->selftests, "Also list the engine self-test programs");
+    cmd->add_flag("--variants,!--no-variants", options->variants, "Show each variant (default on)");
+    cmd->callback([options, &chosen] { chosen = [options] { return run_list(*options); }; });
+}
+
+}  // namespace mmcheck::cli

@@ -1,0 +1,54 @@
+// mmcheck run: explore one scenario (all its variants, or one) and compare each
+// outcome with the one the variant declares.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/engine_options.h"
+#include "reports/text.h"
+
+namespace mmcheck::cli {
+
+namespace {
+
+struct run_command_options {
+    run_options run;
+    std::string variant;  // empty: every variant
+};
+
+int run_run(const run_command_options& options) {
+    const scenario_info* scenario = scenario_catalog::instance().find(options.run.scenario);
+    if (scenario == nullptr) {
+        run(options.run);  // throws the usage error naming the scenario
+    }
+    std::vector<std::string> variants;
+    if (!options.variant.empty())
+        variants.push_back(options.variant);
+    else
+        for (const auto& v : scenario->variants) variants.push_back(v.name);
+
+    bool all_as_declared = true;
+    for (const auto& name : variants) {
+        run_options one = options.run;
+        one.variant = name;
+        const run_result result = run(one);
+        const variant_info& variant = *scenario->find_variant(name);
+        write_text_report(std::cout, one, *scenario, variant, result);
+        std::cout << "\n";
+        all_as_declared = all_as_declared && as_expected(variant, result);
+    }
+    return all_as_declared ? exit_as_declared : exit_not_as_declared;
+}
+
+}  // namespace
+
+void setup_run(CLI::App& app, action& chosen) {
+    auto options = std::make_shared<run_command_options>();
+    CLI::App* cmd = app.add_subcommand("run", "Explore a scenario and check each variant's declared outcome");
+    cmd->add_option("scenario", options->run.scenario, "Scenario name (see `mmcheck list`)")->required();
+    cmd->add_option("--variant", options->variant, "Run only this variant (default: every variant)");
+    add_engine_option(cmd, options->run);
+    add_search_options(cmd, options->run);
+    cmd->callback([options, &chosen] { chosen = [options] { return run_run(*options); }; });
+}
+
+}  // namespace mmcheck::cli

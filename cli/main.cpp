@@ -1,0 +1,47 @@
+// mmcheck: run Linux mm page-table race scenarios on model-checking engines.
+#include <iostream>
+
+#include "checker/core/run.h"
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char* footer = R"(Exit codes:
+  0  every outcome is the one its variant declares (bug found in a buggy variant,
+     none in a fixed one)
+  1  some outcome is not the declared one
+  2  bad usage or input (unknown scenario or variant, malformed number or schedule)
+
+Examples:
+  mmcheck list
+  mmcheck run s2-handle-mm-fault-vs-huge-pud
+  mmcheck run s2-handle-mm-fault-vs-huge-pud --variant fixed-625110b5e9da --engine relacy --search full)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"mmcheck: a concurrency model checker for Linux mm page-table protocols"};
+    app.footer(footer);
+    app.require_subcommand(1);
+    mmcheck::cli::action chosen;
+    mmcheck::cli::setup_list(app, chosen);
+    mmcheck::cli::setup_run(app, chosen);
+    mmcheck::cli::setup_replay(app, chosen);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        std::cerr << "Run 'mmcheck --help' or 'mmcheck <command> --help' for usage.\n";
+        return mmcheck::cli::exit_usage;
+    }
+    try {
+        return chosen();
+    } catch (const mmcheck::usage_error& e) {
+        std::cerr << "mmcheck: error: " << e.what() << "\n";
+        return mmcheck::cli::exit_usage;
+    }
+}

@@ -1,0 +1,38 @@
+# mmcheck_add_engine(NAME): compiles the model, the C++ scenarios and the engine's
+# driver with MMCHECK_ENGINE_<NAME> into an object library; all engines are then
+# linked into mmcheck_engines. Object libraries keep the scenarios' static
+# registrations, which a static archive would drop.
+add_library(mmcheck_engines INTERFACE)
+
+function(mmcheck_add_engine name)
+  string(TOUPPER ${name} upper)
+  file(GLOB_RECURSE driver_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/checker/${name}/*.cpp)
+  set(target mmcheck_engine_${name})
+  add_library(${target} OBJECT ${MMCHECK_MODEL_SOURCES} ${driver_sources})
+  target_compile_definitions(${target} PRIVATE MMCHECK_ENGINE_${upper} MMCHECK_ENGINE_NS=engine_${name})
+  target_link_libraries(${target} PRIVATE mmcheck_core)
+  target_link_libraries(mmcheck_engines INTERFACE $<TARGET_OBJECTS:${target}>)
+  if(name STREQUAL "mc")
+    target_link_libraries(${target} PRIVATE Boost::context)
+    target_link_libraries(mmcheck_engines INTERFACE Boost::context)
+  elseif(name STREQUAL "native")
+    find_package(Threads REQUIRED)
+    target_link_libraries(mmcheck_engines INTERFACE Threads::Threads)
+  endif()
+endfunction()
+
+# mmcheck_add_engine_programs(TARGET SOURCES...): seam test programs compiled per
+# engine (for tests only), linked into TARGET.
+function(mmcheck_add_engine_programs target)
+  foreach(engine IN LISTS MMCHECK_ENGINES)
+    string(TOUPPER ${engine} upper)
+    set(lib ${target}_${engine})
+    add_library(${lib} OBJECT ${ARGN})
+    target_compile_definitions(${lib} PRIVATE MMCHECK_ENGINE_${upper} MMCHECK_ENGINE_NS=engine_${engine})
+    target_link_libraries(${lib} PRIVATE mmcheck_core)
+    if(engine STREQUAL "mc")
+      target_link_libraries(${lib} PRIVATE Boost::context)
+    endif()
+    target_link_libraries(${target} PRIVATE $<TARGET_OBJECTS:${lib}>)
+  endforeach()
+endfunction()

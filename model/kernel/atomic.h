@@ -1,0 +1,136 @@
+// Marked shared words: READ_ONCE/WRITE_ONCE, xchg/cmpxchg, acquire/release and
+// the atomic_t family. Page-table entries are marked words of their entry type.
+#pragma once
+
+#include "model/kernel/detail/record.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace kernel {
+
+using backend::mo;
+using detail::label;
+using detail::word_sized;
+
+template <word_sized T>
+class marked {
+public:
+    explicit marked(T initial = T{}, label name = {}) : word_(detail::to_word(initial)), name_(name) {}
+    const label& name() const { return name_; }
+
+    // Seam operations; model code calls the kernel-named functions below.
+    T load(mo order, const char* op, const detail::site& where) const {
+        const detail::word w = word_.load(order, where);
+        detail::record(op, name_, &detail::format_word<T>, w, w, where);
+        return detail::from_word<T>(w);
+    }
+    void store(T v, mo order, const char* op, const detail::site& where) {
+        const detail::word w = detail::to_word(v);
+        if (tracing()) {
+            const detail::word before = word_.load(mo::relaxed, where);
+            word_.store(w, order, where);
+            detail::record(op, name_, &detail::format_word<T>, before, w, where);
+            return;
+        }
+        word_.store(w, order, where);
+    }
+    T exchange(T v, mo order, const char* op, const detail::site& where) {
+        const detail::word w = detail::to_word(v);
+        const detail::word before = word_.exchange(w, order, where);
+        detail::record(op, name_, &detail::format_word<T>, before, w, where);
+        return detail::from_word<T>(before);
+    }
+    T fetch_add(T delta, mo order, const char* op, const detail::site& where) {
+        const detail::word before = word_.fetch_add(detail::to_word(delta), order, where);
+        detail::record(op, name_, &detail::format_word<T>, before,
+                       detail::to_word(static_cast<T>(detail::from_word<T>(before) + delta)), where);
+        return detail::from_word<T>(before);
+    }
+    // Returns the value found, as the kernel's cmpxchg does.
+    T compare_exchange(T expected, T desired, mo order, const char* op, const detail::site& where) {
+        detail::word found = detail::to_word(expected);
+        const detail::word want = detail::to_word(desired);
+        const bool ok = word_.compare_exchange(found, want, order, where);
+        detail::record(op, name_, &detail::format_word<T>, found, ok ? want : found, where);
+        return detail::from_word<T>(found);
+    }
+
+private:
+    static bool tracing() {
+        const detail::execution* exec = detail::current_execution();
+        return exec != nullptr && exec->tracing;
+    }
+    backend::atomic_word word_;
+    label name_;
+};
+
+#define MMCHECK_SITE const std::source_location& where = std::source_location::current()
+
+template <class T>
+T READ_ONCE(const marked<T>& x, MMCHECK_SITE) { return x.load(mo::consume, "READ_ONCE", where); }
+
+template <class T, class U>
+void WRITE_ONCE(marked<T>& x, U v, MMCHECK_SITE) { x.store(T(v), mo::relaxed, "WRITE_ONCE", where); }
+
+template <class T>
+T smp_load_acquire(const marked<T>& x, MMCHECK_SITE) { return x.load(mo::acquire, "smp_load_acquire", where); }
+
+template <class T, class U>
+void smp_store_release(marked<T>& x, U v, MMCHECK_SITE) {
+    x.store(T(v), mo::release, "smp_store_release", where);
+}
+
+// xchg and a successful cmpxchg are fully ordered in the kernel.
+template <class T, class U>
+T xchg(marked<T>& x, U v, MMCHECK_SITE) { return x.exchange(T(v), mo::seq_cst, "xchg", where); }
+
+template <class T, class U, class V>
+T cmpxchg(marked<T>& x, U old, V v, MMCHECK_SITE) {
+    return x.compare_exchange(T(old), T(v), mo::seq_cst, "cmpxchg", where);
+}
+
+// A plain C dereference of a word the kernel otherwise accesses with marked
+// operations (`pud_t orig = *pud;` in older kernels). Traced as such; the engines
+// treat it as a relaxed load, so it does not count as a data race.
+template <class T>
+T plain_deref(const marked<T>& x, MMCHECK_SITE) { return x.load(mo::relaxed, "*p", where); }
+
+// atomic_t / atomic_long_t: counters (refcount, mapcount, nr_ptes).
+class atomic_long_t {
+public:
+    explicit atomic_long_t(long initial = 0, label name = {}) : v_(initial, name) {}
+    marked<long>& raw() { return v_; }
+    const marked<long>& raw() const { return v_; }
+
+private:
+    marked<long> v_;
+};
+using atomic_t = atomic_long_t;
+
+inline long atomic_long_read(const atomic_long_t& a, MMCHECK_SITE) {
+    return a.raw().load(mo::relaxed, "atomic_read", where);
+}
+inline void atomic_long_set(atomic_long_t& a, long v, MMCHECK_SITE) {
+    a.raw().store(v, mo::relaxed, "atomic_set", where);
+}
+// Value-returning atomics are fully ordered in the kernel.
+inline long atomic_long_add_return(long delta, atomic_long_t& a, MMCHECK_SITE) {
+    return a.raw().fetch_add(delta, mo::seq_cst, "atomic_add_return", where) + delta;
+}
+inline void atomic_long_inc(atomic_long_t& a, MMCHECK_SITE) { atomic_long_add_return(1, a, where); }
+inline void atomic_long_dec(atomic_long_t& a, MMCHECK_SITE) { atomic_long_add_return(-1, a, where); }
+inline bool atomic_long_dec_and_test(atomic_long_t& a, MMCHECK_SITE) {
+    return atomic_long_add_return(-1, a, where) == 0;
+}
+inline long atomic_read(const atomic_t& a, MMCHECK_SITE) { return atomic_long_read(a, where); }
+inline void atomic_set(atomic_t& a, long v, MMCHECK_SITE) { atomic_long_set(a, v, where); }
+inline void atomic_inc(atomic_t& a, MMCHECK_SITE) { atomic_long_add_return(1, a, where); }
+inline void atomic_dec(atomic_t& a, MMCHECK_SITE) { atomic_long_add_return(-1, a, where); }
+inline long atomic_add_return(long delta, atomic_t& a, MMCHECK_SITE) {
+    return atomic_long_add_return(delta, a, where);
+}
+inline bool atomic_dec_and_test(atomic_t& a, MMCHECK_SITE) {
+    return atomic_long_add_return(-1, a, where) == 0;
+}
+
+}  // namespace kernel
+MMCHECK_ENGINE_END

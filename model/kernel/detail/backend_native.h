@@ -1,0 +1,152 @@
+// Native backend: real std::threads for stress runs and ThreadSanitizer. Marked
+// accesses are C++ atomics; plain accesses stay plain, so TSan reports exactly the
+// unmarked races of the model.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <source_location>
+#include <thread>
+
+MMCHECK_ENGINE_BEGIN
+namespace kernel::backend {
+
+using word = std::uint64_t;
+using site = std::source_location;
+
+constexpr std::memory_order to_std(mo order) {
+    switch (order) {
+        case mo::relaxed: return std::memory_order_relaxed;
+        case mo::consume: return std::memory_order_acquire;
+        case mo::acquire: return std::memory_order_acquire;
+        case mo::release: return std::memory_order_release;
+        case mo::acq_rel: return std::memory_order_acq_rel;
+        case mo::seq_cst: return std::memory_order_seq_cst;
+    }
+    return std::memory_order_seq_cst;
+}
+
+class atomic_word {
+public:
+    explicit atomic_word(word initial = 0) : value_(initial) {}
+    word load(mo order, const site&) const { return value_.load(to_std(order)); }
+    void store(word v, mo order, const site&) { value_.store(v, to_std(order)); }
+    word exchange(word v, mo order, const site&) { return value_.exchange(v, to_std(order)); }
+    word fetch_add(word delta, mo order, const site&) { return value_.fetch_add(delta, to_std(order)); }
+    bool compare_exchange(word& expected, word desired, mo order, const site&) {
+        return value_.compare_exchange_strong(expected, desired, to_std(order));
+    }
+
+private:
+    std::atomic<word> value_;
+};
+
+class plain_word {
+public:
+    explicit plain_word(word initial = 0) : value_(initial) {}
+    word read(const site&) const { return value_; }
+    void write(word v, const site&) { value_ = v; }
+
+private:
+    word value_;
+};
+
+class mutex {
+public:
+    void lock(const site&) { m_.lock(); }
+    bool try_lock(const site&) { return m_.try_lock(); }
+    void unlock(const site&) { m_.unlock(); }
+
+private:
+    std::mutex m_;
+};
+
+// A reader/writer semaphore with an exact downgrade (std::shared_mutex has none).
+class rwsem {
+public:
+    void lock_shared(const site&) {
+        std::unique_lock g(m_);
+        cv_.wait(g, [&] { return !writer_; });
+        ++readers_;
+    }
+    bool try_lock_shared(const site&) {
+        std::lock_guard g(m_);
+        if (writer_) return false;
+        ++readers_;
+        return true;
+    }
+    void unlock_shared(const site&) {
+        std::lock_guard g(m_);
+        --readers_;
+        cv_.notify_all();
+    }
+    void lock(const site&) {
+        std::unique_lock g(m_);
+        cv_.wait(g, [&] { return !writer_ && readers_ == 0; });
+        writer_ = true;
+    }
+    bool try_lock(const site&) {
+        std::lock_guard g(m_);
+        if (writer_ || readers_ != 0) return false;
+        writer_ = true;
+        return true;
+    }
+    void unlock(const site&) {
+        std::lock_guard g(m_);
+        writer_ = false;
+        cv_.notify_all();
+    }
+    void downgrade(const site&) {
+        std::lock_guard g(m_);
+        writer_ = false;
+        ++readers_;
+        cv_.notify_all();
+    }
+
+private:
+    std::mutex m_;
+    std::condition_variable cv_;
+    int readers_ = 0;
+    bool writer_ = false;
+};
+
+inline void fence(mo order, const site&) { std::atomic_thread_fence(to_std(order)); }
+
+// Per-thread state the native driver sets when it starts a model thread.
+struct native_thread {
+    int id = 0;
+    std::uint64_t rng = 0;
+};
+native_thread& this_native_thread();
+
+inline int thread_id() { return this_native_thread().id; }
+
+inline unsigned choose(unsigned n, const site&) {
+    // splitmix64: seeded per thread by the driver, so a stress run's choices are
+    // reproducible per thread even though the interleaving is not.
+    std::uint64_t& s = this_native_thread().rng;
+    std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return static_cast<unsigned>((z ^ (z >> 31)) % n);
+}
+
+inline void retry_hint(const site&) { std::this_thread::yield(); }
+
+// Thrown to unwind a native model thread after a violation; the driver catches it.
+struct execution_aborted {};
+[[noreturn]] inline void abort_execution() { throw execution_aborted{}; }
+
+std::mutex& bookkeeping_mutex();
+class bookkeeping_guard {
+public:
+    bookkeeping_guard() : g_(bookkeeping_mutex()) {}
+
+private:
+    std::lock_guard<std::mutex> g_;
+};
+
+}  // namespace kernel::backend
+MMCHECK_ENGINE_END

@@ -1,0 +1,229 @@
+// Engine-independent seam bookkeeping: violations, lock tracking, RCU grace
+// periods and trace formatting. Compiled once per engine like the rest of the seam.
+#include "model/kernel/detail/execution.h"
+
+#include <string>
+
+#include "model/kernel/check.h"
+#include "model/kernel/rcu.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace kernel::detail {
+
+execution*& current_execution() {
+    static thread_local execution* current = nullptr;
+    return current;
+}
+
+namespace {
+
+std::string source_path(const char* file) {
+    // Paths are printed relative to the repository, whatever the build directory.
+    std::string path = file;
+    for (const char* top : {"/model/", "/scenarios/", "/checker/", "/tests/"}) {
+        const auto at = path.rfind(top);
+        if (at != std::string::npos) return path.substr(at + 1);
+    }
+    return path;
+}
+
+}  // namespace
+
+std::string function_name(const char* pretty) {
+    // "ret ns::engine::fn(args) [with ...]" -> "fn"
+    std::string s = pretty;
+    auto paren = s.find('(');
+    if (paren == std::string::npos) return s;
+    s.resize(paren);
+    const auto space = s.rfind(' ');
+    if (space != std::string::npos) s = s.substr(space + 1);
+    const auto colons = s.rfind("::");
+    if (colons != std::string::npos) s = s.substr(colons + 2);
+    return s;
+}
+
+void violation(violation_kind kind, std::string message, const site& where) {
+    execution* exec = current_execution();
+    if (exec != nullptr) {
+        backend::bookkeeping_guard guard;
+        if (!exec->violation) {
+            violation_report r;
+            r.kind = kind;
+            r.message = std::move(message);
+            r.thread = backend::thread_id();
+            r.function = function_name(where.function_name());
+            r.file = source_path(where.file_name());
+            r.line = where.line();
+            exec->violation = std::move(r);
+            record("VIOLATION", {violation_name(kind).data()}, nullptr, 0, 0, where);
+        }
+    }
+    backend::abort_execution();
+}
+
+void note_acquired(const void* lock, const label& name, lock_mode mode, bool sleeping,
+                   const site& where) {
+    execution* exec = current_execution();
+    if (exec == nullptr) return;
+    thread_state& t = exec->threads[backend::thread_id()];
+    if (sleeping) {
+        for (int i = 0; i < t.nheld; ++i)
+            if (!t.held[i].sleeping)
+                violation(violation_kind::lock_discipline,
+                          "sleeping lock " + kernel_label::to_string(name) + " taken while holding spinlock " +
+                              kernel_label::to_string(t.held[i].name),
+                          where);
+    }
+    if (t.nheld == max_held_locks)
+        violation(violation_kind::internal_error, "more than 8 locks held by one model thread", where);
+    t.held[t.nheld++] = held_lock{lock, name, mode, sleeping};
+}
+
+void note_released(const void* lock, const site& where) {
+    execution* exec = current_execution();
+    if (exec == nullptr) return;
+    thread_state& t = exec->threads[backend::thread_id()];
+    for (int i = t.nheld - 1; i >= 0; --i) {
+        if (t.held[i].lock != lock) continue;
+        for (int j = i; j + 1 < t.nheld; ++j) t.held[j] = t.held[j + 1];
+        --t.nheld;
+        return;
+    }
+    violation(violation_kind::lock_discipline, "released a lock this thread does not hold", where);
+}
+
+bool holds(const void* lock) {
+    execution* exec = current_execution();
+    if (exec == nullptr) return false;
+    const thread_state& t = exec->threads[backend::thread_id()];
+    for (int i = 0; i < t.nheld; ++i)
+        if (t.held[i].lock == lock) return true;
+    return false;
+}
+
+std::vector<trace_step> format_trace(const execution& exec) {
+    std::vector<trace_step> steps;
+    steps.reserve(exec.trace.size());
+    for (const raw_step& raw : exec.trace) {
+        trace_step step;
+        step.thread = raw.thread;
+        step.function = function_name(raw.where.function_name());
+        step.file = source_path(raw.where.file_name());
+        step.line = raw.where.line();
+        step.op = raw.op;
+        step.object = kernel_label::to_string(raw.object);
+        if (raw.format != nullptr) {
+            step.after = raw.format(raw.after);
+            if (raw.before != raw.after) step.before = raw.format(raw.before);
+        }
+        for (int i = 0; i < raw.nheld; ++i) step.locks_held.push_back(kernel_label::to_string(raw.held[i]));
+        steps.push_back(std::move(step));
+    }
+    return steps;
+}
+
+}  // namespace kernel::detail
+
+namespace kernel {
+
+using detail::execution;
+
+void rcu_read_lock(const std::source_location& where) {
+    // A grace period orders everything before it against every later reader.
+    backend::fence(backend::mo::seq_cst, where);
+    if (execution* exec = detail::current_execution()) {
+        backend::bookkeeping_guard guard;
+        ++exec->threads[backend::thread_id()].rcu_depth;
+    }
+    detail::record("rcu_read_lock", {"rcu"}, nullptr, 0, 0, where);
+}
+
+namespace {
+
+// Runs every queued callback whose readers have all left. Callbacks run in the
+// thread that ended the grace period, the earliest moment the kernel allows.
+void run_ready_callbacks(execution& exec) {
+    for (std::size_t i = 0; i < exec.rcu_callbacks.size();) {
+        detail::rcu_pending& p = exec.rcu_callbacks[i];
+        for (int t = 0; t < exec.nthreads; ++t)
+            if ((p.waiting_mask & (1u << t)) && exec.threads[t].rcu_exits > p.exits_at_queue[t])
+                p.waiting_mask &= ~(1u << t);
+        if (p.waiting_mask != 0) {
+            ++i;
+            continue;
+        }
+        const detail::rcu_pending ready = p;
+        exec.rcu_callbacks.erase(exec.rcu_callbacks.begin() + static_cast<long>(i));
+        ready.func(ready.head);
+    }
+}
+
+unsigned readers_inside(const execution& exec) {
+    unsigned mask = 0;
+    for (int t = 0; t < exec.nthreads; ++t)
+        if (exec.threads[t].rcu_depth > 0) mask |= 1u << t;
+    return mask;
+}
+
+}  // namespace
+
+void rcu_read_unlock(const std::source_location& where) {
+    detail::record("rcu_read_unlock", {"rcu"}, nullptr, 0, 0, where);
+    execution* exec = detail::current_execution();
+    if (exec == nullptr) return;
+    detail::thread_state& self = exec->threads[backend::thread_id()];
+    if (self.rcu_depth == 0) report_violation(violation_kind::lock_discipline, "rcu_read_unlock without rcu_read_lock", where);
+    backend::bookkeeping_guard guard;
+    if (--self.rcu_depth == 0) {
+        ++self.rcu_exits;
+        run_ready_callbacks(*exec);
+    }
+}
+
+void call_rcu(rcu_head* head, rcu_callback func, const std::source_location& where) {
+    backend::fence(backend::mo::seq_cst, where);
+    detail::record("call_rcu", head->name, nullptr, 0, 0, where);
+    execution* exec = detail::current_execution();
+    if (exec == nullptr) {
+        func(head);
+        return;
+    }
+    backend::bookkeeping_guard guard;
+    detail::rcu_pending p{func, head, {}, readers_inside(*exec)};
+    for (int t = 0; t < exec->nthreads; ++t) p.exits_at_queue[t] = exec->threads[t].rcu_exits;
+    exec->rcu_callbacks.push_back(p);
+    run_ready_callbacks(*exec);
+}
+
+void synchronize_rcu(const std::source_location& where) {
+    if (rcu_read_lock_held())
+        report_violation(violation_kind::lock_discipline, "synchronize_rcu inside an RCU read-side section", where);
+    detail::record("synchronize_rcu", {"rcu"}, nullptr, 0, 0, where);
+    execution* exec = detail::current_execution();
+    if (exec == nullptr) return;
+    unsigned waiting;
+    std::array<unsigned, detail::max_threads> exits{};
+    {
+        backend::bookkeeping_guard guard;
+        waiting = readers_inside(*exec);
+        for (int t = 0; t < exec->nthreads; ++t) exits[t] = exec->threads[t].rcu_exits;
+    }
+    for (;;) {
+        {
+            backend::bookkeeping_guard guard;
+            for (int t = 0; t < exec->nthreads; ++t)
+                if (exec->threads[t].rcu_exits > exits[t]) waiting &= ~(1u << t);
+        }
+        if (waiting == 0) break;
+        backend::retry_hint(where);
+    }
+    backend::fence(backend::mo::seq_cst, where);
+}
+
+bool rcu_read_lock_held() {
+    execution* exec = detail::current_execution();
+    return exec != nullptr && exec->threads[backend::thread_id()].rcu_depth > 0;
+}
+
+}  // namespace kernel
+MMCHECK_ENGINE_END

@@ -1,0 +1,98 @@
+// Per-execution seam state: the trace being recorded, the locks each model thread
+// holds, RCU read-side nesting, and the first violation. Engines own one object of
+// this type per run and point the single hook, current_execution(), at it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <source_location>
+#include <vector>
+
+#include "model/kernel/detail/engine_ns.h"
+#include "model/kernel/detail/label.h"
+#include "reports/report.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace kernel::detail {
+
+using word = std::uint64_t;
+using kernel_label::label;
+
+inline constexpr int max_threads = 4;
+inline constexpr int max_held_locks = 8;
+
+// Formats a raw word of a known type for people; chosen by the seam from the
+// static type of the object, so decoding needs no runtime type tags.
+using value_formatter = std::string (*)(word);
+
+enum class lock_mode : std::uint8_t { exclusive, shared };
+
+struct held_lock {
+    const void* lock = nullptr;
+    label name;
+    lock_mode mode = lock_mode::exclusive;
+    bool sleeping = false;  // rwsem / page lock, as opposed to a spinlock
+};
+
+// A trace step as recorded: raw words and labels; formatting happens after the run.
+struct raw_step {
+    int thread;
+    std::source_location where;
+    const char* op;
+    label object;
+    value_formatter format;  // null: before/after are not meaningful
+    word before;
+    word after;
+    std::uint8_t nheld;
+    std::array<label, max_held_locks> held;
+};
+
+struct thread_state {
+    std::array<held_lock, max_held_locks> held{};
+    int nheld = 0;
+    int rcu_depth = 0;
+    unsigned rcu_exits = 0;  // read-side sections left; grace periods wait on it
+};
+
+// call_rcu()'s handle, embedded in the object to free (struct page for tables).
+struct rcu_head {
+    label name{"rcu_head"};
+};
+using rcu_callback = void (*)(rcu_head*);
+
+// A call_rcu() callback waiting for the readers that were inside when it was queued.
+struct rcu_pending {
+    rcu_callback func;
+    rcu_head* head;
+    std::array<unsigned, max_threads> exits_at_queue;
+    unsigned waiting_mask;
+};
+
+struct execution {
+    int nthreads = 0;
+    bool tracing = false;
+    std::vector<raw_step> trace;
+    std::array<thread_state, max_threads> threads{};
+    std::optional<violation_report> violation;
+    std::vector<rcu_pending> rcu_callbacks;
+
+    void reset(int threads_in_run, bool record_trace) {
+        nthreads = threads_in_run;
+        tracing = record_trace;
+        trace.clear();
+        threads = {};
+        violation.reset();
+        rcu_callbacks.clear();
+    }
+};
+
+// The one hook from model code to the running engine. Fibers of one run share it;
+// each native thread sets it to the run's execution when it starts.
+execution*& current_execution();
+
+// Formats the recorded trace for reports (engine-independent data).
+std::vector<trace_step> format_trace(const execution& exec);
+
+}  // namespace kernel::detail
+MMCHECK_ENGINE_END

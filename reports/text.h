@@ -1,0 +1,19 @@
+// Writes run results for people.
+#pragma once
+
+#include <ostream>
+
+#include "checker/core/run.h"
+#include "scenarios/catalog/catalog.h"
+
+namespace mmcheck {
+
+// The one line that re-runs exactly the failing execution.
+std::string reproduce_command(const run_options& options, const run_result& result);
+
+void write_text_report(std::ostream& out, const run_options& options, const scenario_info& scenario,
+                       const variant_info& variant, const run_result& result);
+
+void write_trace(std::ostream& out, const std::vector<trace_step>& trace);
+
+}  // namespace mmcheck

@@ -1,0 +1,52 @@
+// The scenario catalog: what each scenario is, its variants and the outcome each
+// variant must have. Engine-independent; the bodies live with each engine build.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reports/report.h"
+
+namespace mmcheck {
+
+struct variant_info {
+    std::string name;
+    std::string description;
+    // The violation this variant must be reported with; nullopt: it must pass.
+    std::optional<violation_kind> expected_violation;
+};
+
+// The bounds a scenario declares for its default run.
+struct exploration_bounds {
+    std::uint64_t random_iterations = 20000;
+    unsigned preemptions = 2;
+};
+
+struct scenario_info {
+    std::string name;
+    std::string summary;
+    std::string source;  // mail thread or kernel commit
+    int threads = 2;
+    std::vector<variant_info> variants;
+    exploration_bounds bounds;
+    bool selftest = false;  // a seam test program, hidden from `mmcheck list`
+
+    const variant_info* find_variant(std::string_view variant) const;
+};
+
+class scenario_catalog {
+public:
+    static scenario_catalog& instance();
+    // Every engine build registers the same scenarios; the first registration wins.
+    void add(scenario_info info);
+    const scenario_info* find(std::string_view name) const;
+    std::vector<const scenario_info*> all(bool include_selftests = false) const;
+
+private:
+    std::vector<scenario_info> scenarios_;
+};
+
+}  // namespace mmcheck
