@@ -3,6 +3,7 @@
 # linked into mmcheck_engines. Object libraries keep the scenarios' static
 # registrations, which a static archive would drop.
 add_library(mmcheck_engines INTERFACE)
+target_link_libraries(mmcheck_engines INTERFACE rapidcheck)
 
 function(mmcheck_add_engine name)
   string(TOUPPER ${name} upper)
@@ -10,7 +11,7 @@ function(mmcheck_add_engine name)
   set(target mmcheck_engine_${name})
   add_library(${target} OBJECT ${MMCHECK_MODEL_SOURCES} ${driver_sources})
   target_compile_definitions(${target} PRIVATE MMCHECK_ENGINE_${upper} MMCHECK_ENGINE_NS=engine_${name})
-  target_link_libraries(${target} PRIVATE mmcheck_core)
+  target_link_libraries(${target} PRIVATE mmcheck_core rapidcheck)
   target_link_libraries(mmcheck_engines INTERFACE $<TARGET_OBJECTS:${target}>)
   if(name STREQUAL "mc")
     target_link_libraries(${target} PRIVATE Boost::context)

@@ -56,6 +56,7 @@ run_result run(const run_options& options) {
     if (variant == nullptr)
         throw usage_error("scenario '" + scenario->name + "' has no variant '" + options.variant +
                           "'; its variants are: " + known_variants(*scenario));
+    if (scenario->property) return scenario->property(*variant, options);
     if (options.schedule) check_schedule(options);
 
     switch (options.engine) {

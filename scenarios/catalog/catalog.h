@@ -12,6 +12,9 @@
 
 namespace mmcheck {
 
+struct run_options;
+struct run_result;
+
 struct variant_info {
     std::string name;
     std::string description;
@@ -33,6 +36,11 @@ struct scenario_info {
     std::vector<variant_info> variants;
     exploration_bounds bounds;
     bool selftest = false;  // a seam test program, hidden from `mmcheck list`
+    // A property scenario is checked by property-based testing (RapidCheck) of
+    // single-threaded model code instead of by exploring interleavings; it runs the
+    // same whichever engine is chosen.
+    using property_check = run_result (*)(const variant_info& variant, const run_options& options);
+    property_check property = nullptr;
 
     const variant_info* find_variant(std::string_view variant) const;
 };
