@@ -10,7 +10,14 @@ namespace mmcheck::cli {
 
 namespace {
 
-int run_replay(run_options options) {
+struct replay_options {
+    run_options run;
+    engine_settings engine;
+};
+
+int run_replay(const replay_options& replay) {
+    run_options options = replay.run;
+    replay.engine.apply(options);
     const run_result result = run(options);
     const scenario_info& scenario = *scenario_catalog::instance().find(options.scenario);
     const variant_info& variant = *scenario.find_variant(options.variant);
@@ -26,12 +33,12 @@ int run_replay(run_options options) {
 }  // namespace
 
 void setup_replay(CLI::App& app, action& chosen) {
-    auto options = std::make_shared<run_options>();
+    auto options = std::make_shared<replay_options>();
     CLI::App* cmd = app.add_subcommand("replay", "Re-run the one execution a printed schedule describes");
-    cmd->add_option("scenario", options->scenario, "Scenario name")->required();
-    cmd->add_option("--variant", options->variant, "Variant the schedule was found on")->required();
-    add_engine_option(cmd, *options);
-    cmd->add_option("--schedule", options->schedule, "The schedule, as printed after 'reproduce:'")->required();
+    cmd->add_option("scenario", options->run.scenario, "Scenario name")->required();
+    cmd->add_option("--variant", options->run.variant, "Variant the schedule was found on")->required();
+    add_engine_option(cmd, options->engine);
+    cmd->add_option("--schedule", options->run.schedule, "The schedule, as printed after 'reproduce:'")->required();
     cmd->callback([options, &chosen] { chosen = [options] { return run_replay(*options); }; });
 }
 

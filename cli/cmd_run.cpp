@@ -12,6 +12,7 @@ namespace {
 
 struct run_command_options {
     run_options run;
+    engine_settings engine;
     std::string variant;  // empty: every variant
 };
 
@@ -29,6 +30,7 @@ int run_run(const run_command_options& options) {
     bool all_as_declared = true;
     for (const auto& name : variants) {
         run_options one = options.run;
+        options.engine.apply(one);
         one.variant = name;
         const run_result result = run(one);
         const variant_info& variant = *scenario->find_variant(name);
@@ -46,8 +48,8 @@ void setup_run(CLI::App& app, action& chosen) {
     CLI::App* cmd = app.add_subcommand("run", "Explore a scenario and check each variant's declared outcome");
     cmd->add_option("scenario", options->run.scenario, "Scenario name (see `mmcheck list`)")->required();
     cmd->add_option("--variant", options->variant, "Run only this variant (default: every variant)");
-    add_engine_option(cmd, options->run);
-    add_search_options(cmd, options->run);
+    add_engine_option(cmd, options->engine);
+    add_search_options(cmd, options->engine, options->run);
     cmd->callback([options, &chosen] { chosen = [options] { return run_run(*options); }; });
 }
 

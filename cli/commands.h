@@ -18,5 +18,6 @@ using action = std::function<int()>;
 void setup_list(CLI::App& app, action& chosen);
 void setup_run(CLI::App& app, action& chosen);
 void setup_replay(CLI::App& app, action& chosen);
+void setup_suite(CLI::App& app, action& chosen);
 
 }  // namespace mmcheck::cli

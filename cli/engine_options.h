@@ -1,4 +1,5 @@
-// Options that choose and bound an engine, shared by `run` and `replay`.
+// Options that choose and bound an engine, shared by `run` and `replay`. What the
+// user does not give stays unset, so the scenario's declared bounds apply.
 #pragma once
 
 #include <map>
@@ -10,29 +11,47 @@
 
 namespace mmcheck::cli {
 
-inline void add_engine_option(CLI::App* cmd, run_options& options) {
+struct engine_settings {
+    engine_kind engine = engine_kind::relacy;
+    search_kind search = search_kind::bounded;
+    unsigned preemptions = 2;
+    CLI::Option* search_option = nullptr;
+    CLI::Option* preemptions_option = nullptr;
+
+    // Copies the settings into `options`, leaving unset what the user did not give.
+    void apply(run_options& options) const {
+        options.engine = engine;
+        if (search_option != nullptr && search_option->count() > 0) options.search = search;
+        if (preemptions_option != nullptr && preemptions_option->count() > 0) options.preemptions = preemptions;
+    }
+};
+
+inline void add_engine_option(CLI::App* cmd, engine_settings& settings) {
     static const std::map<std::string, engine_kind> engines{
         {"relacy", engine_kind::relacy}, {"native", engine_kind::native}, {"mc", engine_kind::mc}};
-    cmd->add_option("--engine", options.engine, "Engine: relacy (systematic), native (real threads, stress), mc (in-house)")
-        ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case))
-        ->default_str("relacy");
+    cmd->add_option("--engine", settings.engine,
+                    "Engine: relacy (systematic, default), native (real threads, stress; TSan build), mc (in-house)")
+        ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
 }
 
-inline void add_search_options(CLI::App* cmd, run_options& options) {
+inline void add_search_options(CLI::App* cmd, engine_settings& settings, run_options& options) {
     static const std::map<std::string, search_kind> searches{
         {"full", search_kind::full}, {"bounded", search_kind::bounded}, {"random", search_kind::random},
         {"dpor", search_kind::dpor}, {"dfs", search_kind::dfs},         {"pct", search_kind::pct}};
-    cmd->add_option("--search", options.search,
-                    "Search: full (every interleaving), bounded (preemption bound), random; mc also: dpor, dfs, pct")
-        ->transform(CLI::CheckedTransformer(searches, CLI::ignore_case))
-        ->default_str("full");
-    cmd->add_option("--preemptions", options.preemptions, "Preemption/context bound for --search bounded")
-        ->default_val(2);
+    settings.search_option =
+        cmd->add_option("--search", settings.search,
+                        "relacy: full (every interleaving), bounded (context bound), random; mc also: dpor, dfs, pct. "
+                        "Default: the scenario's declared search")
+            ->transform(CLI::CheckedTransformer(searches, CLI::ignore_case));
+    settings.preemptions_option = cmd->add_option(
+        "--preemptions", settings.preemptions, "Preemption/context bound for --search bounded (default: the scenario's)");
     cmd->add_option("--iterations", options.iterations,
                     "Executions for random search or native stress (default: the scenario's bound)");
     cmd->add_option("--seed", options.seed, "Seed for random search, PCT and native stress")->default_val(1);
-    cmd->add_option("--time-budget", options.time_budget_seconds, "Stop after this many seconds (0: no limit)")
-        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--time-budget", options.time_budget_seconds,
+                    "Stop after this many seconds and report the run incomplete (default: the scenario's)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--progress", options.progress, "Print a progress line to stderr every few seconds");
 }
 
 }  // namespace mmcheck::cli

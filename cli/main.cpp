@@ -13,6 +13,7 @@ constexpr const char* footer = R"(Exit codes:
   2  bad usage or input (unknown scenario or variant, malformed number or schedule)
 
 Examples:
+  mmcheck suite
   mmcheck list
   mmcheck run s2-handle-mm-fault-vs-huge-pud
   mmcheck run s2-handle-mm-fault-vs-huge-pud --variant fixed-625110b5e9da --engine relacy --search full)";
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
     mmcheck::cli::setup_list(app, chosen);
     mmcheck::cli::setup_run(app, chosen);
     mmcheck::cli::setup_replay(app, chosen);
+    mmcheck::cli::setup_suite(app, chosen);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -64,8 +64,9 @@ void write_trace(std::ostream& out, const std::vector<trace_step>& trace) {
 void write_text_report(std::ostream& out, const run_options& options, const scenario_info& scenario,
                        const variant_info& variant, const run_result& result) {
     const bool ok = as_expected(variant, result);
-    out << scenario.name << " / " << variant.name << "  (engine " << engine_name(options.engine) << ", search "
-        << search_name(options.search) << ")\n";
+    out << scenario.name << " / " << variant.name << "  (engine " << engine_name(options.engine);
+    if (options.search && !scenario.property) out << ", search " << search_name(*options.search);
+    out << ")\n";
     out << "  expected: " << expected_text(variant) << "   got: " << got_text(result) << "   -> "
         << (ok ? "AS DECLARED" : "NOT AS DECLARED") << "\n";
     out << "  explored: " << result.executions << " execution" << (result.executions == 1 ? "" : "s") << " in "

@@ -48,15 +48,47 @@ bool as_expected(const variant_info& variant, const run_result& result) {
            result.violation->kind == *variant.expected_violation;
 }
 
-run_result run(const run_options& options) {
-    const scenario_info* scenario = scenario_catalog::instance().find(options.scenario);
+namespace {
+
+// Fills what the user left unset from the scenario's declared bounds.
+run_options resolve(run_options options, const scenario_info& scenario) {
+    if (!options.search) {
+        if (options.engine == engine_kind::relacy)
+            options.search = parse_search(scenario.bounds.relacy_search).value_or(search_kind::bounded);
+        else if (options.engine == engine_kind::mc)
+            options.search = search_kind::dpor;
+        else
+            options.search = search_kind::random;
+    }
+    if (!options.preemptions) options.preemptions = scenario.bounds.preemptions;
+    if (options.time_budget_seconds == 0) options.time_budget_seconds = scenario.bounds.time_budget_seconds;
+    return options;
+}
+
+void check_search(const run_options& options) {
+    const search_kind search = *options.search;
+    const bool ok = options.engine == engine_kind::relacy
+                        ? (search == search_kind::full || search == search_kind::bounded || search == search_kind::random)
+                        : options.engine == engine_kind::mc ? search != search_kind::full : true;
+    if (!ok)
+        throw usage_error("engine '" + std::string(engine_name(options.engine)) + "' has no search '" +
+                          std::string(search_name(search)) +
+                          "'; relacy: full, bounded, random; mc: dpor, dfs, bounded, pct, random");
+}
+
+}  // namespace
+
+run_result run(const run_options& requested) {
+    const scenario_info* scenario = scenario_catalog::instance().find(requested.scenario);
     if (scenario == nullptr)
-        throw usage_error("unknown scenario '" + options.scenario + "'; `mmcheck list` shows the scenarios");
-    const variant_info* variant = scenario->find_variant(options.variant);
+        throw usage_error("unknown scenario '" + requested.scenario + "'; `mmcheck list` shows the scenarios");
+    const variant_info* variant = scenario->find_variant(requested.variant);
     if (variant == nullptr)
-        throw usage_error("scenario '" + scenario->name + "' has no variant '" + options.variant +
+        throw usage_error("scenario '" + scenario->name + "' has no variant '" + requested.variant +
                           "'; its variants are: " + known_variants(*scenario));
-    if (scenario->property) return scenario->property(*variant, options);
+    if (scenario->property) return scenario->property(*variant, requested);
+    const run_options options = resolve(requested, *scenario);
+    check_search(options);
     if (options.schedule) check_schedule(options);
 
     switch (options.engine) {

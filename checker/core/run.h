@@ -26,8 +26,9 @@ struct run_options {
     std::string scenario;
     std::string variant;
     engine_kind engine = engine_kind::relacy;
-    search_kind search = search_kind::full;
-    unsigned preemptions = 2;
+    // Unset: the scenario's declared bounds (scenario_info::bounds) for this engine.
+    std::optional<search_kind> search;
+    std::optional<unsigned> preemptions;
     std::uint64_t iterations = 0;  // 0: the scenario's declared bound
     std::uint64_t seed = 1;
     unsigned pct_depth = 3;

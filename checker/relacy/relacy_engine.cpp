@@ -4,6 +4,7 @@
 // drives a scenario through rl::simulate with the full-search, context-bound or
 // random scheduler. Relacy's final_state string is the replayable schedule.
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -143,8 +144,18 @@ struct relacy_run {
     scenario_factory factory = nullptr;
     int threads = 0;
     bool tracing = false;
+    double budget_seconds = 0;  // 0: none
+    bool progress = false;
+    bool out_of_time = false;
+    std::uint64_t executions = 0;
+    std::chrono::steady_clock::time_point start;
+    std::chrono::steady_clock::time_point last_progress;
     execution exec;
     std::unique_ptr<scenario_instance> instance;
+
+    double elapsed() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
 };
 
 // The world of an execution Relacy abandoned on failure holds Relacy objects whose
@@ -175,9 +186,28 @@ struct scenario_suite : rl::test_suite<scenario_suite<Threads>, Threads> {
         relacy_allocation_switch::use_malloc(rl::ctx());
         relacy_run& run = *active_run;
         if (run.instance) park_abandoned(std::move(run.instance));
-        run.exec.reset(run.threads, run.tracing);
+        ++run.executions;
+        if ((run.executions & 1023) == 0) check_clock(run);
+        // The initial state is built untraced: the trace starts with the threads.
+        run.exec.reset(run.threads, false);
         kernel::detail::current_execution() = &run.exec;
         run.instance = run.factory(*run.variant);
+        run.exec.tracing = run.tracing;
+    }
+
+    // Progress lines and the time budget; Relacy has neither, so the suite stops it
+    // with its "until" condition, which ends the search at once.
+    static void check_clock(relacy_run& run) {
+        const auto now = std::chrono::steady_clock::now();
+        if (run.progress && now - run.last_progress > std::chrono::seconds(5)) {
+            run.last_progress = now;
+            std::fprintf(stderr, "progress: %llu executions, %.0f s\n",
+                         static_cast<unsigned long long>(run.executions), run.elapsed());
+        }
+        if (run.budget_seconds > 0 && run.elapsed() > run.budget_seconds) {
+            run.out_of_time = true;
+            rl::ctx().rl_until("time budget", kernel::backend::info(std::source_location::current()));
+        }
     }
     void thread(unsigned index) { active_run->instance->run_thread(static_cast<int>(index)); }
     void after() {
@@ -207,17 +237,52 @@ bool simulate_for(int threads, rl::test_params& params) {
     }
 }
 
-std::string describe_bound(const run_options& options, std::uint64_t iterations) {
-    switch (options.search) {
-        case search_kind::bounded: return "context bound " + std::to_string(options.preemptions) + " (Relacy fair context-bound search)";
-        case search_kind::random: return std::to_string(iterations) + " random schedules from seed " + std::to_string(options.seed);
+// What to explore: from the options, or from the schedule being replayed.
+struct relacy_plan {
+    search_kind search = search_kind::bounded;
+    unsigned bound = 2;
+    std::string state;  // Relacy's "<iteration> <scheduler state>", replay only
+};
+
+// Schedules are "relacy:<search>:<bound>:<Relacy final_state>"; the dispatcher has
+// checked the shape.
+relacy_plan plan_for(const run_options& options) {
+    relacy_plan plan{*options.search, *options.preemptions, {}};
+    if (!options.schedule) return plan;
+    const std::string& s = *options.schedule;
+    const auto first = s.find(':') + 1;
+    const auto second = s.find(':', first) + 1;
+    const auto third = s.find(':', second) + 1;
+    plan.search = parse_search(s.substr(first, second - first - 1)).value_or(search_kind::full);
+    plan.bound = static_cast<unsigned>(std::stoul(s.substr(second, third - second - 1)));
+    plan.state = s.substr(third);
+    return plan;
+}
+
+std::string encode_schedule(const relacy_plan& plan, const std::string& state) {
+    return "relacy:" + std::string(search_name(plan.search)) + ":" + std::to_string(plan.bound) + ":" + state;
+}
+
+std::string describe_bound(const relacy_plan& plan, const run_options& options, std::uint64_t iterations) {
+    switch (plan.search) {
+        case search_kind::bounded:
+            return "context bound " + std::to_string(plan.bound) + " (Relacy fair context-bound search)";
+        case search_kind::random:
+            return std::to_string(iterations) + " random schedules from seed " + std::to_string(options.seed);
         default: return "every interleaving (Relacy fair full search)";
     }
 }
 
-// Schedules are "relacy:<search>:<preemptions>:<Relacy final_state>".
-std::string encode_schedule(const run_options& options, const std::string& state) {
-    return "relacy:" + std::string(search_name(options.search)) + ":" + std::to_string(options.preemptions) + ":" + state;
+violation_report relacy_finding(rl::test_result_e res) {
+    // Relacy itself found something: a data race on a plain word, a deadlock, a
+    // livelock, or a misuse of a Relacy object.
+    violation_report r;
+    r.kind = res == rl::test_result_data_race ? violation_kind::data_race
+             : res == rl::test_result_deadlock ? violation_kind::deadlock
+             : res == rl::test_result_livelock ? violation_kind::livelock
+                                               : violation_kind::lock_discipline;
+    r.message = std::string("Relacy: ") + rl::test_result_str(res);
+    return r;
 }
 
 }  // namespace
@@ -225,70 +290,62 @@ std::string encode_schedule(const run_options& options, const std::string& state
 run_result run_scenario(const run_options& options, const scenario_info& scenario,
                         const variant_info& variant) {
     run_result result;
+    const relacy_plan plan = plan_for(options);
     relacy_run run;
     run.variant = &variant;
     run.factory = find_scenario_body(scenario.name);
     run.threads = scenario.threads;
     run.tracing = true;
+    run.budget_seconds = options.schedule ? 0 : options.time_budget_seconds;
+    run.progress = options.progress;
 
     rl::test_params params;
     std::ostringstream relacy_output;
     params.output_stream = &relacy_output;
     params.progress_stream = &relacy_output;
-    params.search_type = to_scheduler(options.search);
-    params.context_bound = options.preemptions;
+    params.search_type = to_scheduler(plan.search);
+    params.context_bound = plan.bound;
     const std::uint64_t iterations = options.iterations ? options.iterations : scenario.bounds.random_iterations;
+    std::uint64_t first_iteration = 0;
     params.iteration_count = iterations;
-    if (options.search == search_kind::random) {
+    if (plan.search == search_kind::random) {
         // The random scheduler seeds each iteration with its number and stops at
         // iteration_count: a seed is where the run starts counting.
+        first_iteration = options.seed;
         params.initial_state = std::to_string(options.seed) + " ";
         params.iteration_count = options.seed + iterations;
     }
     if (options.schedule) {
-        // "relacy:<search>:<bound>:<state>" was validated by the dispatcher.
-        const std::string& s = *options.schedule;
-        std::size_t colon = 0;
-        for (int field = 0; field < 3; ++field) colon = s.find(':', colon) + 1;
-        params.initial_state = s.substr(colon);
         // Relacy resumes at the saved iteration and stops at iteration_count, which
         // the replayed execution fails before reaching.
-        params.iteration_count = std::stoull(std::string(params.initial_state.c_str())) + 1;
+        params.initial_state = plan.state.c_str();
+        first_iteration = std::stoull(plan.state);
+        params.iteration_count = first_iteration + 1;
     }
 
-    const auto start = std::chrono::steady_clock::now();
+    run.start = std::chrono::steady_clock::now();
     active_run = &run;
     const bool passed = simulate_for(scenario.threads, params);
     active_run = nullptr;
     if (run.instance) park_abandoned(std::move(run.instance));
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run.start).count();
 
-    result.executions = params.stop_iteration;
-    if (options.search == search_kind::random) result.executions -= options.seed;
-    result.bound = describe_bound(options, iterations);
-    result.exhaustive = options.search != search_kind::random && !options.schedule;
-    if (passed && params.test_result == rl::test_result_success) {
+    result.executions = params.stop_iteration - first_iteration + (passed ? 0 : 1);
+    result.bound = describe_bound(plan, options, iterations);
+    result.exhaustive = plan.search != search_kind::random && !options.schedule;
+    if (run.out_of_time) {
+        result.outcome = verdict::incomplete;
+        result.executions = run.executions - 1;
+        result.exhaustive = false;
+        result.notes.push_back("time budget of " + std::to_string(static_cast<int>(run.budget_seconds)) +
+                               " s ran out before the search finished; raise --time-budget or lower --preemptions");
+    } else if (passed && params.test_result == rl::test_result_success) {
         result.outcome = verdict::pass;
     } else {
         result.outcome = verdict::violation;
-        ++result.executions;
-        if (run.exec.violation) {
-            result.violation = run.exec.violation;
-        } else {
-            // Relacy itself found something: a data race on a plain word, a deadlock,
-            // a livelock or a Relacy-checked misuse.
-            violation_report r;
-            const auto res = params.test_result;
-            r.kind = res == rl::test_result_data_race         ? violation_kind::data_race
-                     : res == rl::test_result_deadlock        ? violation_kind::deadlock
-                     : res == rl::test_result_livelock        ? violation_kind::livelock
-                     : res == rl::test_result_until_condition_hit ? violation_kind::assertion
-                                                                   : violation_kind::lock_discipline;
-            r.message = std::string("Relacy: ") + rl::test_result_str(res);
-            result.violation = r;
-        }
+        result.violation = run.exec.violation ? *run.exec.violation : relacy_finding(params.test_result);
         result.trace = kernel::detail::format_trace(run.exec);
-        result.schedule = encode_schedule(options, std::string(params.final_state.c_str()));
+        result.schedule = encode_schedule(plan, std::string(params.final_state.c_str()));
     }
     return result;
 }

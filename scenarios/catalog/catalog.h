@@ -22,10 +22,15 @@ struct variant_info {
     std::optional<violation_kind> expected_violation;
 };
 
-// The bounds a scenario declares for its default run.
+// The bounds a scenario declares for its default run: what `mmcheck run` and the
+// suite use when the command line does not say otherwise.
 struct exploration_bounds {
-    std::uint64_t random_iterations = 20000;
+    // Relacy: "full" enumerates every interleaving and finishes only for tiny
+    // programs; "bounded" is Relacy's context-bound search with `preemptions`.
+    std::string relacy_search = "bounded";
     unsigned preemptions = 2;
+    std::uint64_t random_iterations = 20000;
+    double time_budget_seconds = 120;
 };
 
 struct scenario_info {

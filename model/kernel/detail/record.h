@@ -27,8 +27,8 @@ word to_word(T v) {
 
 template <word_sized T>
 T from_word(word w) {
-    T v;
-    std::memcpy(&v, &w, sizeof(T));
+    T v{};
+    std::memcpy(static_cast<void*>(&v), &w, sizeof(T));
     return v;
 }
 

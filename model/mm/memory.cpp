@@ -1,0 +1,304 @@
+// Fault handling and page-table allocation: mm/memory.c and include/linux/mm.h.
+// Each function names the kernel version it follows; __handle_mm_fault()'s pud
+// level is a variant (model/mm/variants.h).
+#include "model/mm/memory.h"
+
+#include "model/mm/huge_memory.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace mm {
+
+using namespace kernel;
+
+vm_area_struct* find_vma(mm_struct* mm, unsigned long addr) {
+    for (vm_area_struct* vma : mm->vmas)
+        if (addr < vma->vm_end) return vma;
+    return nullptr;
+}
+
+// __pud_alloc() — mm/memory.c v5.4 (p4d folded: populates the pgd entry).
+static int __pud_alloc(mm_struct* mm, pgdp_t pgd, unsigned long) {
+    page* new_table = alloc_pages(mm->memory, page_use::pud_table);
+    if (!new_table) return -1;
+    smp_wmb(); /* See comment in __pte_alloc */
+    spin_lock(&mm->page_table_lock);
+    if (pgd_val(deref(pgd)) != 0) /* Another has populated it */
+        __free_pages(new_table);
+    else
+        pgd_populate(mm, pgd, new_table);
+    spin_unlock(&mm->page_table_lock);
+    return 0;
+}
+
+// pud_alloc() — include/linux/mm.h v5.4, with p4d folded into the pgd.
+pudp_t pud_alloc(mm_struct* mm, pgdp_t pgd, unsigned long address) {
+    if (pgd_val(deref(pgd)) == 0 && __pud_alloc(mm, pgd, address)) return {};
+    return pud_offset(pgd, address);
+}
+
+// __pmd_alloc() — mm/memory.c v5.4.
+static int __pmd_alloc(mm_struct* mm, pudp_t pud, unsigned long address) {
+    page* new_table = pmd_alloc_one(mm, address);
+    if (!new_table) return -1;
+    smp_wmb(); /* See comment in __pte_alloc */
+    spinlock_t* ptl = pud_lock(mm, pud);
+    if (!pud_present(deref(pud))) {
+        mm_inc_nr_pmds(mm);
+        pud_populate(mm, pud, new_table);
+    } else { /* Another has populated it */
+        pmd_free(mm, new_table);
+    }
+    spin_unlock(ptl);
+    return 0;
+}
+
+// pmd_alloc() — include/linux/mm.h v5.4: pmd_offset() of whatever *pud is unless it
+// is none. `oom` stands for the NULL return.
+pmdp_t pmd_alloc(mm_struct* mm, pudp_t pud, unsigned long address, bool* oom) {
+    *oom = false;
+    if (pud_none(deref(pud)) && __pmd_alloc(mm, pud, address)) {
+        *oom = true;
+        return {};
+    }
+    return pmd_offset(pud, address);
+}
+
+// __pte_alloc() — mm/memory.c v5.4.
+static int __pte_alloc(mm_struct* mm, pmdp_t pmd) {
+    page* new_table = pte_alloc_one(mm);
+    if (!new_table) return -1;
+    // Ensure all pte setup (eg. pte page lock and page clearing) are visible before
+    // the pte is made visible to other CPUs by being put into page tables.
+    smp_wmb();
+    spinlock_t* ptl = pmd_lock(mm, pmd);
+    if (pmd_none(deref(pmd))) { /* Has another populated it ? */
+        mm_inc_nr_ptes(mm);
+        pmd_populate(mm, pmd, new_table);
+        new_table = nullptr;
+    }
+    spin_unlock(ptl);
+    if (new_table) pte_free(mm, new_table);
+    return 0;
+}
+
+// pte_alloc() — include/linux/mm.h v5.4.
+bool pte_alloc(mm_struct* mm, pmdp_t pmd) { return pmd_none(deref(pmd)) && __pte_alloc(mm, pmd); }
+
+// pte_alloc_map_lock() — include/linux/mm.h v5.4.
+ptep_t pte_alloc_map_lock(mm_struct* mm, pmdp_t pmd, unsigned long address, spinlock_t** ptlp, bool* oom) {
+    *oom = pte_alloc(mm, pmd);
+    if (*oom) return {};
+    return pte_offset_map_lock(mm, pmd, address, ptlp);
+}
+
+// pud_trans_unstable() — include/asm-generic/pgtable.h, added by 625110b5e9da (v5.5).
+bool pud_trans_unstable(pudp_t pud) {
+    const pud_t pudval = pudp_get(pud);  // READ_ONCE(*pud)
+    if (pud_none(pudval) || pud_trans_huge(pudval) || pud_devmap(pudval)) return true;
+    if (pud_bad(pudval)) report_violation(violation_kind::assertion, "pud_bad() in pud_trans_unstable: pud_clear_bad");
+    return false;
+}
+
+// pmd_none_or_trans_huge_or_clear_bad() as pmd_trans_unstable() — v5.4, with
+// CONFIG_ARCH_ENABLE_THP_MIGRATION (a non-present, non-none pmd is unstable).
+bool pmd_trans_unstable(pmdp_t pmd) {
+    const pmd_t pmdval = pmdp_get(pmd);  // pmd_read_atomic(): one 64-bit read on x86-64
+    barrier();
+    if (pmd_none(pmdval) || pmd_trans_huge(pmdval) || !pmd_present(pmdval)) return true;
+    if (pmd_bad(pmdval)) report_violation(violation_kind::assertion, "pmd_bad() in pmd_trans_unstable: pmd_clear_bad");
+    return false;
+}
+
+// pmd_devmap_trans_unstable() — mm/memory.c v5.4.
+bool pmd_devmap_trans_unstable(pmdp_t pmd) { return pmd_devmap(deref(pmd)) || pmd_trans_unstable(pmd); }
+
+// __get_locked_pte() — mm/memory.c v5.4 (p4d folded).
+static ptep_t __get_locked_pte(mm_struct* mm, unsigned long addr, spinlock_t** ptl) {
+    const pgdp_t pgd = pgd_offset(mm, addr);
+    const pudp_t pud = pud_alloc(mm, pgd, addr);
+    if (!pud.table) return {};
+    bool oom = false;
+    const pmdp_t pmd = pmd_alloc(mm, pud, addr, &oom);
+    if (oom) return {};
+    VM_BUG_ON(pmd_trans_huge(deref(pmd)), "VM_BUG_ON(pmd_trans_huge(*pmd)) in __get_locked_pte");
+    return pte_alloc_map_lock(mm, pmd, addr, ptl, &oom);
+}
+
+// insert_pfn() — mm/memory.c v5.4, without mkwrite (vmf_insert_pfn passes false)
+// and with a plain PFN (not devmap): the entry is made special.
+static vm_fault_t insert_pfn(vm_area_struct* vma, unsigned long addr, unsigned long pfn, pgprot_t prot) {
+    mm_struct* mm = vma->vm_mm;
+    spinlock_t* ptl = nullptr;
+    const ptep_t pte = __get_locked_pte(mm, addr, &ptl);
+    if (!pte.table) return VM_FAULT_OOM;
+    if (pte_none(deref(pte))) {
+        /* Ok, finally just insert the thing.. */
+        set_pte_at(mm, addr, pte, pte_mkspecial(pfn_pte(pfn, prot)));
+    }
+    pte_unmap_unlock(pte, ptl);
+    return VM_FAULT_NOPAGE;
+}
+
+// vmf_insert_pfn() — mm/memory.c v5.4 (vmf_insert_pfn_prot with vma->vm_page_prot).
+vm_fault_t vmf_insert_pfn(vm_area_struct* vma, unsigned long addr, unsigned long pfn) {
+    if (addr < vma->vm_start || addr >= vma->vm_end) return VM_FAULT_SIGBUS;
+    const pgprot_t prot = (vma->vm_flags & VM_WRITE) ? PAGE_SHARED : PAGE_READONLY;
+    return insert_pfn(vma, addr, pfn, prot);
+}
+
+// __do_fault() — mm/memory.c v5.4. Left out: the pte table preallocation of
+// 63f3655f9501 (it only moves the allocation earlier) and page locking, which
+// PFN-mapping drivers (VM_FAULT_NOPAGE) do not use.
+static vm_fault_t __do_fault(vm_fault* vmf) { return vmf->vma->vm_ops->fault(vmf); }
+
+// do_read_fault() — mm/memory.c v5.4, for drivers that map the pfn themselves and
+// return VM_FAULT_NOPAGE (no fault-around: such VMAs have no ->map_pages).
+static vm_fault_t do_read_fault(vm_fault* vmf) { return __do_fault(vmf); }
+
+// do_fault() — mm/memory.c v5.4. Write faults on these PFN mappings are handled by
+// the same driver ->fault (shared mapping: do_shared_fault without page_mkwrite).
+static vm_fault_t do_fault(vm_fault* vmf) {
+    if (!vmf->vma->vm_ops->fault) return VM_FAULT_SIGBUS;
+    return do_read_fault(vmf);
+}
+
+// handle_pte_fault() — mm/memory.c v5.4. Left out: swap, NUMA and COW branches of
+// present/non-present ptes, which the pud/pmd races do not reach.
+static vm_fault_t handle_pte_fault(vm_fault* vmf) {
+    if (pmd_none(deref(vmf->pmd))) {
+        // Leave vmf->pte NULL: the fault path allocates the table.
+        vmf->pte = {};
+    } else {
+        // A regular pmd is established and it can't morph into a huge pmd from
+        // under us anymore at this point because we hold the mmap_lock read mode
+        // and khugepaged takes it in write mode. So now it's safe to run
+        // pte_offset_map().
+        if (pmd_devmap_trans_unstable(vmf->pmd)) return 0;
+        vmf->pte = pte_offset_map(vmf->pmd, vmf->address);
+        vmf->orig_pte = deref(vmf->pte);
+        barrier();
+        if (pte_none(vmf->orig_pte)) {
+            pte_unmap(vmf->pte);
+            vmf->pte = {};
+        }
+    }
+    if (!vmf->pte.table) {
+        VM_BUG_ON(vma_is_anonymous(vmf->vma), "anonymous VMAs: do_anonymous_page() is not modeled yet");
+        return do_fault(vmf);
+    }
+    vmf->ptl = pte_lockptr(vmf->vma->vm_mm, vmf->pmd);
+    spin_lock(vmf->ptl);
+    pte_t entry = vmf->orig_pte;
+    if (pte_same(deref(vmf->pte), entry)) {
+        if (vmf->flags & FAULT_FLAG_WRITE) entry = pte_mkdirty(entry);
+        entry = pte_mkyoung(entry);
+        // ptep_set_access_flags(): only ever sets bits, under the ptl.
+        if (!pte_same(entry, vmf->orig_pte)) set_pte_at(vmf->vma->vm_mm, vmf->address, vmf->pte, entry);
+    }
+    pte_unmap_unlock(vmf->pte, vmf->ptl);
+    return 0;
+}
+
+// create_huge_pud() — mm/memory.c v5.4.
+static vm_fault_t create_huge_pud(vm_fault* vmf) {
+    /* No support for anonymous transparent PUD pages yet */
+    if (vma_is_anonymous(vmf->vma)) return VM_FAULT_FALLBACK;
+    if (vmf->vma->vm_ops->huge_fault) return vmf->vma->vm_ops->huge_fault(vmf, page_entry_size::PE_SIZE_PUD);
+    return VM_FAULT_FALLBACK;
+}
+
+// wp_huge_pud() — mm/memory.c v5.4.
+static vm_fault_t wp_huge_pud(vm_fault* vmf, pud_t) {
+    if (vma_is_anonymous(vmf->vma)) return VM_FAULT_FALLBACK;
+    if (vmf->vma->vm_ops->huge_fault) return vmf->vma->vm_ops->huge_fault(vmf, page_entry_size::PE_SIZE_PUD);
+    return VM_FAULT_FALLBACK;
+}
+
+// create_huge_pmd() — mm/memory.c v5.4, file VMAs (anonymous THP: issue 3).
+static vm_fault_t create_huge_pmd(vm_fault* vmf) {
+    VM_BUG_ON(vma_is_anonymous(vmf->vma), "anonymous VMAs: do_huge_pmd_anonymous_page() is not modeled yet");
+    if (vmf->vma->vm_ops->huge_fault) return vmf->vma->vm_ops->huge_fault(vmf, page_entry_size::PE_SIZE_PMD);
+    return VM_FAULT_FALLBACK;
+}
+
+// wp_huge_pmd() — mm/memory.c v5.4, file VMAs: the driver's huge_fault, else fall back.
+static vm_fault_t wp_huge_pmd(vm_fault* vmf, pmd_t) {
+    if (vmf->vma->vm_ops->huge_fault) {
+        const vm_fault_t ret = vmf->vma->vm_ops->huge_fault(vmf, page_entry_size::PE_SIZE_PMD);
+        if (!(ret & VM_FAULT_FALLBACK)) return ret;
+    }
+    return VM_FAULT_FALLBACK;
+}
+
+// __handle_mm_fault() — mm/memory.c v5.4; with fixed_625110b5e9da, v5.5's
+// pud_trans_unstable() re-check after pmd_alloc(). Left out: the p4d level
+// (folded), pmd-level NUMA hinting and migration-entry wait (issue 3).
+static vm_fault_t __handle_mm_fault(vm_area_struct* vma, unsigned long address, unsigned flags) {
+    vm_fault vmf;
+    vmf.vma = vma;
+    vmf.address = address & PAGE_MASK;
+    vmf.flags = flags;
+    vmf.pgoff = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+    const unsigned dirty = flags & FAULT_FLAG_WRITE;
+    mm_struct* mm = vma->vm_mm;
+    vm_fault_t ret;
+
+    const pgdp_t pgd = pgd_offset(mm, address);
+    vmf.pud = pud_alloc(mm, pgd, address);
+    if (!vmf.pud.table) return VM_FAULT_OOM;
+retry_pud:
+    if (pud_none(deref(vmf.pud)) && __transparent_hugepage_enabled(vma)) {
+        ret = create_huge_pud(&vmf);
+        if (!(ret & VM_FAULT_FALLBACK)) return ret;
+    } else {
+        const pud_t orig_pud = deref(vmf.pud);
+        barrier();
+        if (pud_trans_huge(orig_pud) || pud_devmap(orig_pud)) {
+            /* NUMA case for anonymous PUDs would go here */
+            if (dirty && !pud_write(orig_pud)) {
+                ret = wp_huge_pud(&vmf, orig_pud);
+                if (!(ret & VM_FAULT_FALLBACK)) return ret;
+            } else {
+                huge_pud_set_accessed(&vmf, orig_pud);
+                return 0;
+            }
+        }
+    }
+
+    bool oom = false;
+    vmf.pmd = pmd_alloc(mm, vmf.pud, address, &oom);
+    if (oom) return VM_FAULT_OOM;
+
+    if (mm->variants.fault_pud == handle_mm_fault_pud::fixed_625110b5e9da) {
+        /* Huge pud page fault raced with pmd_alloc? */
+        if (pud_trans_unstable(vmf.pud)) goto retry_pud;
+    }
+
+    if (pmd_none(deref(vmf.pmd)) && __transparent_hugepage_enabled(vma)) {
+        ret = create_huge_pmd(&vmf);
+        if (!(ret & VM_FAULT_FALLBACK)) return ret;
+    } else {
+        const pmd_t orig_pmd = deref(vmf.pmd);
+        barrier();
+        if (pmd_trans_huge(orig_pmd) || pmd_devmap(orig_pmd)) {
+            if (dirty && !pmd_write(orig_pmd)) {
+                ret = wp_huge_pmd(&vmf, orig_pmd);
+                if (!(ret & VM_FAULT_FALLBACK)) return ret;
+            } else {
+                vmf.orig_pmd = orig_pmd;
+                huge_pmd_set_accessed(&vmf);
+                return 0;
+            }
+        }
+    }
+
+    return handle_pte_fault(&vmf);
+}
+
+// handle_mm_fault() — mm/memory.c v5.4, without event counting, memcg and hugetlb.
+vm_fault_t handle_mm_fault(vm_area_struct* vma, unsigned long address, unsigned flags) {
+    return __handle_mm_fault(vma, address, flags);
+}
+
+}  // namespace mm
+MMCHECK_ENGINE_END

@@ -1,0 +1,14 @@
+// End-of-execution checks of one mm's page tables against the allocator: every
+// table page reachable exactly once, no table leaked, pgtables_bytes consistent.
+// Called from a scenario's finish(), when no model thread runs any more.
+#pragma once
+
+#include "model/mm/mm_types.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace mm {
+
+void check_page_tables(mm_struct* mm);
+
+}  // namespace mm
+MMCHECK_ENGINE_END

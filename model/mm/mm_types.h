@@ -1,0 +1,93 @@
+// mm_struct, vm_area_struct, vm_fault and vm_operations_struct
+// (include/linux/mm_types.h and include/linux/mm.h, v6.6), reduced to the fields the
+// modeled paths use.
+//
+// Simplification: fields that the modeled scenarios never change concurrently
+// (a VMA's range and flags, its ops) are plain C++ members, not seam objects; they
+// are set up before the threads start. A path that changes one concurrently must
+// turn it into a kernel::plain<> or kernel::marked<> first.
+#pragma once
+
+#include <vector>
+
+#include "model/mm/page.h"
+#include "model/mm/variants.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace mm {
+
+using vm_fault_t = unsigned;
+inline constexpr vm_fault_t VM_FAULT_OOM = 0x000001;
+inline constexpr vm_fault_t VM_FAULT_SIGBUS = 0x000002;
+inline constexpr vm_fault_t VM_FAULT_NOPAGE = 0x000100;
+inline constexpr vm_fault_t VM_FAULT_RETRY = 0x000400;
+inline constexpr vm_fault_t VM_FAULT_FALLBACK = 0x000800;
+
+inline constexpr unsigned FAULT_FLAG_WRITE = 0x01;
+inline constexpr unsigned FAULT_FLAG_ALLOW_RETRY = 0x04;
+
+inline constexpr unsigned long VM_READ = 0x01;
+inline constexpr unsigned long VM_WRITE = 0x02;
+inline constexpr unsigned long VM_SHARED = 0x08;
+inline constexpr unsigned long VM_PFNMAP = 0x400;
+inline constexpr unsigned long VM_HUGEPAGE = 0x20000000;
+inline constexpr unsigned long VM_MIXEDMAP = 0x10000000;
+
+// The pXd_t* of the kernel: which table page, and which slot in it. A handle, not a
+// C++ pointer, so that following a stale or wrong one is caught, never undefined.
+// `generation` is the table page's allocation generation when the handle was made.
+struct pgdp_t { page* table = nullptr; unsigned index = 0; unsigned generation = 0; };
+struct pudp_t { page* table = nullptr; unsigned index = 0; unsigned generation = 0; };
+struct pmdp_t { page* table = nullptr; unsigned index = 0; unsigned generation = 0; };
+struct ptep_t { page* table = nullptr; unsigned index = 0; unsigned generation = 0; };
+
+struct mm_struct;
+struct vm_area_struct;
+
+struct vm_fault {
+    vm_area_struct* vma = nullptr;
+    unsigned flags = 0;
+    unsigned long address = 0;
+    unsigned long pgoff = 0;
+    pudp_t pud;
+    pmdp_t pmd;
+    pmd_t orig_pmd;
+    ptep_t pte;          // .table == nullptr stands for vmf->pte == NULL
+    pte_t orig_pte;
+    kernel::spinlock_t* ptl = nullptr;
+};
+
+enum class page_entry_size { PE_SIZE_PTE, PE_SIZE_PMD, PE_SIZE_PUD };
+
+struct vm_operations_struct {
+    vm_fault_t (*fault)(vm_fault* vmf) = nullptr;
+    vm_fault_t (*huge_fault)(vm_fault* vmf, page_entry_size pe_size) = nullptr;
+};
+
+struct vm_area_struct {
+    unsigned long vm_start = 0;
+    unsigned long vm_end = 0;
+    mm_struct* vm_mm = nullptr;
+    unsigned long vm_flags = 0;
+    unsigned long vm_pgoff = 0;
+    const vm_operations_struct* vm_ops = nullptr;
+    void* vm_private_data = nullptr;
+    bool anonymous = false;  // vma_is_anonymous(): no vm_ops in the kernel
+};
+
+struct mm_struct {
+    mm_struct(mem_map& memory, const model_variants& variants);
+    mem_map& memory;
+    const model_variants& variants;  // which kernel version each path follows
+    kernel::rw_semaphore mmap_lock{{"mm->mmap_lock"}};
+    kernel::spinlock_t page_table_lock{{"mm->page_table_lock"}};
+    page* pgd = nullptr;
+    kernel::atomic_long_t pgtables_bytes{0, {"mm->pgtables_bytes"}};
+    std::vector<vm_area_struct*> vmas;  // set up before the threads start
+};
+
+vm_area_struct* find_vma(mm_struct* mm, unsigned long addr);
+inline bool vma_is_anonymous(const vm_area_struct* vma) { return vma->anonymous; }
+
+}  // namespace mm
+MMCHECK_ENGINE_END

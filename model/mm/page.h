@@ -1,0 +1,80 @@
+// struct page and the physical memory of one model machine (include/linux/mm_types.h,
+// mm/page_alloc.c, v6.6).
+//
+// Simplifications, stated once here:
+// - Physical memory is a small array of pages (mem_map) sized by the scenario.
+// - Each page carries what the checker knows of its use (free, a table of some
+//   level, anon or file data, device memory, compound tail). The kernel keeps part of
+//   this in page->flags and page_type; the model keeps all of it so that a freed or
+//   reused page used as a table is caught at the access.
+// - A page's table slots and split ptl exist for every page and are meaningful only
+//   while it is a table; accessing them through a table handle checks the use first.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "model/kernel/primitives.h"
+#include "model/mm/pgtable_types.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace mm {
+
+enum class page_use : std::uint8_t {
+    reserved,   // pfn 0 and anything never handed out
+    free,
+    pgd_table,
+    pud_table,
+    pmd_table,
+    pte_table,
+    anon,
+    file,
+    device,     // ZONE_DEVICE / PFN-mapped device memory
+    tail,       // tail page of a compound page
+};
+std::string_view page_use_name(page_use use);
+
+struct mem_map;
+
+struct page {
+    unsigned long pfn = 0;
+    mem_map* memory = nullptr;
+    // Checker knowledge, guarded by kernel::backend::bookkeeping_guard: the allocator
+    // is not the protocol under test, so its updates are not scheduling points.
+    page_use use = page_use::reserved;
+    unsigned order = 0;            // compound order, on the head
+    page* compound_head = nullptr; // set on tail pages
+    unsigned generation = 0;       // bumped by every allocation: tells reuse from use
+
+    kernel::atomic_t _refcount;
+    kernel::atomic_t _mapcount;  // -1 when unmapped, as in the kernel
+    kernel::sleeping_lock PG_locked;
+    kernel::spinlock_t ptl;      // split page-table lock, when this page is a table
+    std::array<kernel::marked<pgtable_word>, PTRS_PER_TABLE> slots;
+    kernel::rcu_head rcu;        // pte_free_defer()
+
+    page(unsigned long frame, mem_map* owner);
+};
+
+struct mem_map {
+    explicit mem_map(unsigned long nr_pages);
+    unsigned long nr_pages;
+    std::vector<std::unique_ptr<page>> pages;
+};
+
+page* pfn_to_page(mem_map& memory, unsigned long pfn);
+inline unsigned long page_to_pfn(const page* p) { return p->pfn; }
+
+// Allocates a free page (or 2^order aligned pages) for `use`; nullptr when memory
+// is exhausted, as alloc_pages() may return. Table pages come zeroed.
+page* alloc_pages(mem_map& memory, page_use use, unsigned order = 0);
+// Returns a page to the allocator; a double free is an accounting violation.
+void __free_pages(page* p, unsigned order = 0);
+
+// Gives a range of pfns to a device driver (ZONE_DEVICE-like), aligned as asked.
+unsigned long reserve_device_range(mem_map& memory, unsigned long nr, unsigned long align);
+
+}  // namespace mm
+MMCHECK_ENGINE_END

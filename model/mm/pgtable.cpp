@@ -1,0 +1,187 @@
+// See pgtable.h. x86-64 (arch/x86/include/asm/pgtable.h, pgalloc.h) and generic
+// (include/linux/pgtable.h, include/linux/mm.h) helpers, v6.6.
+#include "model/mm/pgtable.h"
+
+#include <string>
+
+MMCHECK_ENGINE_BEGIN
+namespace mm {
+
+namespace {
+
+using kernel::mo;
+using kernel::violation_kind;
+using site = std::source_location;
+
+std::string where_text(const page* table, unsigned index) {
+    return "pfn " + std::to_string(table->pfn) + " slot " + std::to_string(index);
+}
+
+// The check behind every handle: the page must still be the table it was.
+template <class Handle>
+void check_table(const Handle& h, page_use expected, const char* accessor, const site& where) {
+    page_use use;
+    unsigned generation;
+    {
+        kernel::backend::bookkeeping_guard guard;
+        use = h.table->use;
+        generation = h.table->generation;
+    }
+    if (use == expected && generation == h.generation) return;
+    const std::string target = std::string(accessor) + " on " + where_text(h.table, h.index);
+    if (generation != h.generation)
+        kernel::report_violation(violation_kind::table_use_after_free,
+                                 target + ": that page was a " + std::string(page_use_name(expected)) +
+                                     " when the pointer was taken, and has since been freed" +
+                                     (use == page_use::free ? "" : " and reused as " + std::string(page_use_name(use))),
+                                 where);
+    kernel::report_violation(violation_kind::descend_through_non_table,
+                             target + ", which is " + std::string(page_use_name(use)) + ", not a " +
+                                 std::string(page_use_name(expected)) +
+                                 ": pXd_offset() followed a parent entry that was none or a leaf",
+                             where);
+}
+
+template <class Handle>
+Handle handle_to(page* table, unsigned index) {
+    kernel::backend::bookkeeping_guard guard;
+    return Handle{table, index, table->generation};
+}
+
+template <class Handle>
+std::uint64_t load(const Handle& h, page_use level, mo order, const char* op, const site& where) {
+    check_table(h, level, op, where);
+    return h.table->slots[h.index].load(order, op, where).val;
+}
+
+template <class Handle>
+void store(const Handle& h, page_use level, std::uint64_t v, const char* op, const site& where) {
+    check_table(h, level, op, where);
+    h.table->slots[h.index].store(pgtable_word{v}, mo::relaxed, op, where);
+}
+
+std::uint64_t table_entry(const page* table) { return (std::uint64_t(table->pfn) << PAGE_SHIFT) | _PAGE_TABLE; }
+
+void zero_table(page* table) {
+    // __GFP_ZERO: the page is private until populated, so plain-ordered stores.
+    for (auto& slot : table->slots) slot.store(pgtable_word{0}, mo::relaxed, "clear_page", site::current());
+}
+
+}  // namespace
+
+pgdp_t pgd_offset(mm_struct* mm, unsigned long address) { return handle_to<pgdp_t>(mm->pgd, pgd_index(address)); }
+
+pudp_t pud_offset(pgdp_t pgd, unsigned long address, const site& where) {
+    const pgd_t entry = deref(pgd, where);
+    return handle_to<pudp_t>(pfn_to_page(*pgd.table->memory, (pgd_val(entry) & PTE_PFN_MASK) >> PAGE_SHIFT),
+                             pud_index(address));
+}
+
+pmdp_t pmd_offset(pudp_t pud, unsigned long address, const site& where) {
+    // pud_pgtable(*pud) + pmd_index(address): pointer arithmetic on whatever *pud holds.
+    const pud_t entry = deref(pud, where);
+    return handle_to<pmdp_t>(pfn_to_page(*pud.table->memory, pud_pfn(entry)), pmd_index(address));
+}
+
+ptep_t pte_offset_map(pmdp_t pmd, unsigned long address, const site& where) {
+    const pmd_t entry = deref(pmd, where);
+    return handle_to<ptep_t>(pfn_to_page(*pmd.table->memory, pmd_pfn(entry)), pte_index(address));
+}
+
+pgd_t deref(pgdp_t p, const site& where) { return __pgd(load(p, page_use::pgd_table, mo::relaxed, "*pgd", where)); }
+pud_t deref(pudp_t p, const site& where) { return __pud(load(p, page_use::pud_table, mo::relaxed, "*pud", where)); }
+pmd_t deref(pmdp_t p, const site& where) { return __pmd(load(p, page_use::pmd_table, mo::relaxed, "*pmd", where)); }
+pte_t deref(ptep_t p, const site& where) { return __pte(load(p, page_use::pte_table, mo::relaxed, "*pte", where)); }
+pud_t pudp_get(pudp_t p, const site& where) { return __pud(load(p, page_use::pud_table, mo::consume, "pudp_get", where)); }
+pmd_t pmdp_get(pmdp_t p, const site& where) { return __pmd(load(p, page_use::pmd_table, mo::consume, "pmdp_get", where)); }
+pmd_t pmdp_get_lockless(pmdp_t p, const site& where) {
+    return __pmd(load(p, page_use::pmd_table, mo::consume, "pmdp_get_lockless", where));
+}
+pte_t ptep_get(ptep_t p, const site& where) { return __pte(load(p, page_use::pte_table, mo::consume, "ptep_get", where)); }
+
+void set_pgd(pgdp_t p, pgd_t v, const site& where) { store(p, page_use::pgd_table, pgd_val(v), "set_pgd", where); }
+void set_pud_at(mm_struct*, unsigned long, pudp_t p, pud_t v, const site& where) {
+    store(p, page_use::pud_table, pud_val(v), "set_pud_at", where);
+}
+void set_pmd_at(mm_struct*, unsigned long, pmdp_t p, pmd_t v, const site& where) {
+    store(p, page_use::pmd_table, pmd_val(v), "set_pmd_at", where);
+}
+void set_pte_at(mm_struct*, unsigned long, ptep_t p, pte_t v, const site& where) {
+    store(p, page_use::pte_table, pte_val(v), "set_pte_at", where);
+}
+void pgd_populate(mm_struct*, pgdp_t pgd, page* pud_table, const site& where) {
+    store(pgd, page_use::pgd_table, table_entry(pud_table), "pgd_populate", where);
+}
+void pud_populate(mm_struct*, pudp_t pud, page* pmd_table, const site& where) {
+    store(pud, page_use::pud_table, table_entry(pmd_table), "pud_populate", where);
+}
+void pmd_populate(mm_struct*, pmdp_t pmd, page* pte_table, const site& where) {
+    store(pmd, page_use::pmd_table, table_entry(pte_table), "pmd_populate", where);
+}
+
+kernel::spinlock_t* pud_lockptr(mm_struct* mm, pudp_t) { return &mm->page_table_lock; }
+
+kernel::spinlock_t* pud_lock(mm_struct* mm, pudp_t pud, const site& where) {
+    kernel::spinlock_t* ptl = pud_lockptr(mm, pud);
+    kernel::spin_lock(ptl, where);
+    return ptl;
+}
+
+kernel::spinlock_t* pmd_lockptr(mm_struct*, pmdp_t pmd, const site& where) {
+    // ptlock_ptr(pmd_ptdesc(pmd)): the lock lives in the pmd table's own page.
+    check_table(pmd, page_use::pmd_table, "pmd_lockptr", where);
+    return &pmd.table->ptl;
+}
+
+kernel::spinlock_t* pmd_lock(mm_struct* mm, pmdp_t pmd, const site& where) {
+    kernel::spinlock_t* ptl = pmd_lockptr(mm, pmd, where);
+    kernel::spin_lock(ptl, where);
+    return ptl;
+}
+
+kernel::spinlock_t* pte_lockptr(mm_struct*, pmdp_t pmd, const site& where) {
+    // ptlock_ptr(page_ptdesc(pmd_page(*pmd))): the lock of the pte table *pmd names.
+    const pmd_t entry = deref(pmd, where);
+    page* table = pfn_to_page(*pmd.table->memory, pmd_pfn(entry));
+    check_table(handle_to<ptep_t>(table, 0), page_use::pte_table, "pte_lockptr", where);
+    return &table->ptl;
+}
+
+ptep_t pte_offset_map_lock(mm_struct* mm, pmdp_t pmd, unsigned long address, kernel::spinlock_t** ptlp,
+                           const site& where) {
+    kernel::spinlock_t* ptl = pte_lockptr(mm, pmd, where);
+    const ptep_t pte = pte_offset_map(pmd, address, where);
+    kernel::spin_lock(ptl, where);
+    *ptlp = ptl;
+    return pte;
+}
+
+void pte_unmap_unlock(ptep_t pte, kernel::spinlock_t* ptl, const site& where) {
+    kernel::spin_unlock(ptl, where);
+    pte_unmap(pte);
+}
+
+page* pmd_alloc_one(mm_struct* mm, unsigned long) {
+    page* table = alloc_pages(mm->memory, page_use::pmd_table);
+    if (table) zero_table(table);
+    return table;
+}
+
+page* pte_alloc_one(mm_struct* mm) {
+    page* table = alloc_pages(mm->memory, page_use::pte_table);
+    if (table) zero_table(table);
+    return table;
+}
+
+void pmd_free(mm_struct*, page* table) { __free_pages(table); }
+void pte_free(mm_struct*, page* table) { __free_pages(table); }
+
+void mm_inc_nr_pmds(mm_struct* mm, const site& where) {
+    kernel::atomic_long_add_return(long(PTRS_PER_PMD * sizeof(pmd_t)), mm->pgtables_bytes, where);
+}
+void mm_inc_nr_ptes(mm_struct* mm, const site& where) {
+    kernel::atomic_long_add_return(long(PTRS_PER_PTE * sizeof(pte_t)), mm->pgtables_bytes, where);
+}
+
+}  // namespace mm
+MMCHECK_ENGINE_END
