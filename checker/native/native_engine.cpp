@@ -3,6 +3,8 @@
 // ThreadSanitizer; interleavings are the hardware's, so a failure has no replayable
 // schedule (rerun it on a systematic engine for a trace).
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -28,6 +30,8 @@ std::mutex& bookkeeping_mutex() {
 namespace {
 
 using kernel::backend::execution_aborted;
+
+constexpr std::chrono::seconds deadlock_timeout{5};
 using kernel::detail::execution;
 
 // Runs `body` as model thread `index` of `exec`; a violation unwinds it.
@@ -48,17 +52,45 @@ bool run_one(execution& exec, const scenario_info& scenario, const variant_info&
     as_model_thread(exec, 0, seed, [&] { instance = factory(variant); });
     if (!instance) return exec.violation.has_value();
 
-    std::atomic<int> ready{0};
+    // Shared with the threads, and kept alive past a suspected deadlock: threads
+    // still blocked then are detached and never end.
+    struct start_and_finish {
+        std::atomic<int> ready{0};
+        std::mutex m;
+        std::condition_variable cv;
+        int finished = 0;
+    };
+    auto sync = std::make_shared<start_and_finish>();
     std::vector<std::thread> threads;
     for (int t = 0; t < scenario.threads; ++t) {
-        threads.emplace_back([&, t] {
+        threads.emplace_back([&exec, &instance, sync, t, seed, n = scenario.threads] {
             as_model_thread(exec, t, seed, [&] {
                 // A start line, so that the threads overlap instead of running in turn.
-                ready.fetch_add(1);
-                while (ready.load() < scenario.threads) std::this_thread::yield();
+                sync->ready.fetch_add(1);
+                while (sync->ready.load() < n) std::this_thread::yield();
                 instance->run_thread(t);
             });
+            std::lock_guard g(sync->m);
+            ++sync->finished;
+            sync->cv.notify_all();
         });
+    }
+    {
+        std::unique_lock g(sync->m);
+        const bool all_done = sync->cv.wait_for(g, deadlock_timeout, [&] { return sync->finished == scenario.threads; });
+        if (!all_done) {
+            g.unlock();
+            for (auto& th : threads) th.detach();
+            static auto* stuck = new std::vector<scenario_instance*>;  // still in use by blocked threads
+            stuck->push_back(instance.release());
+            violation_report r;
+            r.kind = violation_kind::deadlock;
+            r.message = "model threads still blocked after " + std::to_string(deadlock_timeout.count()) +
+                        " s on real threads: deadlock suspected (run a systematic engine for the wait-for cycle)";
+            std::lock_guard bg(kernel::backend::bookkeeping_mutex());
+            if (!exec.violation) exec.violation = r;
+            return true;
+        }
     }
     for (auto& th : threads) th.join();
     if (!exec.violation) as_model_thread(exec, 0, seed, [&] { instance->finish(); });
