@@ -18,7 +18,7 @@ vm_fault_t devmem_huge_fault(vm_fault* vmf, page_entry_size pe_size) {
     const bool write = vmf->flags & FAULT_FLAG_WRITE;
     if (pe_size == page_entry_size::PE_SIZE_PUD && !dev->pud_huge) return VM_FAULT_FALLBACK;
     if (pe_size == page_entry_size::PE_SIZE_PMD && !dev->pmd_huge) return VM_FAULT_FALLBACK;
-    if (dev->may_fall_back && kernel::nondet_bool("devmem: no aligned block, fall back")) return VM_FAULT_FALLBACK;
+    if (dev->may_fall_back && kernel::nondet_bool("devmem falls back (1) or maps huge (0)")) return VM_FAULT_FALLBACK;
     if (pe_size == page_entry_size::PE_SIZE_PUD)
         return vmf_insert_pfn_pud(vmf, devmem_pfn(vmf, dev) & ~(HPAGE_PUD_NR - 1), write);
     return vmf_insert_pfn_pmd(vmf, devmem_pfn(vmf, dev) & ~(HPAGE_PMD_NR - 1), write);

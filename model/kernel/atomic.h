@@ -14,35 +14,35 @@ using detail::word_sized;
 template <word_sized T>
 class marked {
 public:
-    explicit marked(T initial = T{}, label name = {}) : word_(detail::to_word(initial)), name_(name) {}
+    explicit marked(T initial = T{}, label name = {})
+        : word_(detail::to_word(initial)), name_(name), latest_(detail::to_word(initial)) {}
     const label& name() const { return name_; }
 
     // Seam operations; model code calls the kernel-named functions below.
     T load(mo order, const char* op, const detail::site& where) const {
         const detail::word w = word_.load(order, where);
-        detail::record(op, name_, &detail::format_word<T>, w, w, where);
+        detail::record(op, name_, &detail::format_word<T>, w, w, where, detail::step_kind::read, w != latest_);
         return detail::from_word<T>(w);
     }
     void store(T v, mo order, const char* op, const detail::site& where) {
         const detail::word w = detail::to_word(v);
-        if (tracing()) {
-            const detail::word before = word_.load(mo::relaxed, where);
-            word_.store(w, order, where);
-            detail::record(op, name_, &detail::format_word<T>, before, w, where);
-            return;
-        }
+        const detail::word before = latest_;
         word_.store(w, order, where);
+        note_latest(w);
+        detail::record(op, name_, &detail::format_word<T>, before, w, where, detail::step_kind::write);
     }
     T exchange(T v, mo order, const char* op, const detail::site& where) {
         const detail::word w = detail::to_word(v);
         const detail::word before = word_.exchange(w, order, where);
-        detail::record(op, name_, &detail::format_word<T>, before, w, where);
+        note_latest(w);
+        detail::record(op, name_, &detail::format_word<T>, before, w, where, detail::step_kind::write);
         return detail::from_word<T>(before);
     }
     T fetch_add(T delta, mo order, const char* op, const detail::site& where) {
         const detail::word before = word_.fetch_add(detail::to_word(delta), order, where);
-        detail::record(op, name_, &detail::format_word<T>, before,
-                       detail::to_word(static_cast<T>(detail::from_word<T>(before) + delta)), where);
+        const detail::word after = detail::to_word(static_cast<T>(detail::from_word<T>(before) + delta));
+        note_latest(after);
+        detail::record(op, name_, &detail::format_word<T>, before, after, where, detail::step_kind::write);
         return detail::from_word<T>(before);
     }
     // Returns the value found, as the kernel's cmpxchg does.
@@ -50,17 +50,22 @@ public:
         detail::word found = detail::to_word(expected);
         const detail::word want = detail::to_word(desired);
         const bool ok = word_.compare_exchange(found, want, order, where);
-        detail::record(op, name_, &detail::format_word<T>, found, ok ? want : found, where);
+        if (ok) note_latest(want);
+        detail::record(op, name_, &detail::format_word<T>, found, ok ? want : found, where,
+                       ok ? detail::step_kind::write : detail::step_kind::read);
         return detail::from_word<T>(found);
     }
 
 private:
-    static bool tracing() {
-        const detail::execution* exec = detail::current_execution();
-        return exec != nullptr && exec->tracing;
+    // The latest value in modification order, kept by engines whose model threads
+    // share one OS thread, so that a trace can mark a read that returned an older
+    // value (allowed by the memory model, surprising to a reader).
+    void note_latest(detail::word w) {
+        if constexpr (backend::single_os_thread) latest_ = w;
     }
     backend::atomic_word word_;
     label name_;
+    detail::word latest_;
 };
 
 #define MMCHECK_SITE const std::source_location& where = std::source_location::current()

@@ -10,7 +10,8 @@ namespace kernel {
 inline unsigned nondet_choice(unsigned n, const char* what,
                               const std::source_location& where = std::source_location::current()) {
     const unsigned pick = backend::choose(n, where);
-    detail::record("choose", {what}, &detail::format_word<unsigned>, n, pick, where);
+    const detail::word packed = (detail::word(n) << 32) | pick;
+    detail::record("choose", {what}, &detail::format_choice, packed, packed, where);
     return pick;
 }
 

@@ -16,13 +16,13 @@ public:
 
     T read(const std::source_location& where = std::source_location::current()) const {
         const detail::word w = word_.read(where);
-        detail::record("read", name_, &detail::format_word<T>, w, w, where);
+        detail::record("read", name_, &detail::format_word<T>, w, w, where, detail::step_kind::read);
         return detail::from_word<T>(w);
     }
     void write(T v, const std::source_location& where = std::source_location::current()) {
         const detail::word w = detail::to_word(v);
-        detail::record("write", name_, &detail::format_word<T>, 0, w, where);
         word_.write(w, where);
+        detail::record("write", name_, &detail::format_word<T>, w, w, where, detail::step_kind::write);
     }
 
 private:

@@ -11,6 +11,7 @@
 //   retry_hint()       the thread is in a retry loop and needs another to move
 //   abort_execution()  end this execution after a recorded violation (no return)
 //   bookkeeping_guard  RAII guard for checker-only state shared by model threads
+//   single_os_thread   constexpr bool: all model threads of a run share one OS thread
 //
 // Every operation takes the model call site. A third engine adds a header here and a
 // branch below; model code does not change.

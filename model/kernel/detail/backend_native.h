@@ -16,6 +16,9 @@ namespace kernel::backend {
 using word = std::uint64_t;
 using site = std::source_location;
 
+// Whether every model thread of a run shares one OS thread (fibers).
+inline constexpr bool single_os_thread = false;
+
 constexpr std::memory_order to_std(mo order) {
     switch (order) {
         case mo::relaxed: return std::memory_order_relaxed;

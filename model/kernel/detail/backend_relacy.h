@@ -14,6 +14,9 @@ namespace kernel::backend {
 using word = std::uint64_t;
 using site = std::source_location;
 
+// Whether every model thread of a run shares one OS thread (fibers).
+inline constexpr bool single_os_thread = true;
+
 template <std::size_t Size>
 struct alignas(16) opaque {
     std::byte bytes[Size];

@@ -111,10 +111,11 @@ std::vector<trace_step> format_trace(const execution& exec) {
         step.file = source_path(raw.where.file_name());
         step.line = raw.where.line();
         step.op = raw.op;
+        if (raw.stale) step.op += " (older value)";
         step.object = kernel_label::to_string(raw.object);
         if (raw.format != nullptr) {
             step.after = raw.format(raw.after);
-            if (raw.before != raw.after) step.before = raw.format(raw.before);
+            if (raw.kind == step_kind::write) step.before = raw.format(raw.before);
         }
         for (int i = 0; i < raw.nheld; ++i) step.locks_held.push_back(kernel_label::to_string(raw.held[i]));
         steps.push_back(std::move(step));

@@ -35,6 +35,8 @@ struct held_lock {
     bool sleeping = false;  // rwsem / page lock, as opposed to a spinlock
 };
 
+enum class step_kind : std::uint8_t { read, write, other };
+
 // A trace step as recorded: raw words and labels; formatting happens after the run.
 struct raw_step {
     int thread;
@@ -44,6 +46,8 @@ struct raw_step {
     value_formatter format;  // null: before/after are not meaningful
     word before;
     word after;
+    step_kind kind;
+    bool stale;  // a read that returned an older value than the latest store (weak memory)
     std::uint8_t nheld;
     std::array<label, max_held_locks> held;
 };

@@ -52,13 +52,18 @@ std::string format_word(word w) {
     }
 }
 
+// A nondeterministic choice, recorded as (options << 32) | answer.
+inline std::string format_choice(word packed) {
+    return std::to_string(packed & 0xffffffffu) + " (of " + std::to_string(packed >> 32) + " answers)";
+}
+
 inline void record(const char* op, const label& object, value_formatter format, word before,
-                   word after, const site& where) {
+                   word after, const site& where, step_kind kind = step_kind::other, bool stale = false) {
     execution* exec = current_execution();
     if (exec == nullptr || !exec->tracing) return;
     const int self = backend::thread_id();
     const thread_state& t = exec->threads[self];
-    raw_step step{self, where, op, object, format, before, after,
+    raw_step step{self, where, op, object, format, before, after, kind, stale,
                   static_cast<std::uint8_t>(t.nheld), {}};
     for (int i = 0; i < t.nheld; ++i) step.held[i] = t.held[i].name;
     exec->trace.push_back(step);
