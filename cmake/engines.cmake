@@ -12,7 +12,10 @@ function(mmcheck_add_engine name)
   add_library(${target} OBJECT ${MMCHECK_MODEL_SOURCES} ${driver_sources})
   target_compile_definitions(${target} PRIVATE MMCHECK_ENGINE_${upper} MMCHECK_ENGINE_NS=engine_${name})
   target_link_libraries(${target} PRIVATE mmcheck_core rapidcheck)
-  target_link_libraries(mmcheck_engines INTERFACE $<TARGET_OBJECTS:${target}>)
+  # The target name orders the build (its objects exist before anything links
+  # them); the object files themselves are linked through $<TARGET_OBJECTS>, since
+  # an object library's objects reach only its direct consumers.
+  target_link_libraries(mmcheck_engines INTERFACE ${target} $<TARGET_OBJECTS:${target}>)
   if(name STREQUAL "mc")
     target_link_libraries(${target} PRIVATE Boost::context)
     target_link_libraries(mmcheck_engines INTERFACE Boost::context)
