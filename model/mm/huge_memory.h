@@ -12,5 +12,16 @@ vm_fault_t vmf_insert_pfn_pmd(vm_fault* vmf, unsigned long pfn, bool write);
 void huge_pud_set_accessed(vm_fault* vmf, pud_t orig_pud);
 void huge_pmd_set_accessed(vm_fault* vmf);
 
+// Anonymous THP (huge_memory_anon.cpp, huge_memory_split.cpp). The mmu_gather
+// argument of zap_huge_pmd() is left out: pages are released at once.
+vm_fault_t do_huge_pmd_anonymous_page(vm_fault* vmf);
+int zap_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr);
+kernel::spinlock_t* __pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma);
+kernel::spinlock_t* pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma);
+void __split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address, bool freeze);
+void split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address);
+int change_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, pgprot_t newprot, unsigned long cp_flags);
+inline constexpr unsigned long MM_CP_PROT_NUMA = 1ul << 1;
+
 }  // namespace mm
 MMCHECK_ENGINE_END

@@ -162,7 +162,7 @@ static vm_fault_t do_fault(vm_fault* vmf) {
     return do_read_fault(vmf);
 }
 
-// handle_pte_fault() — mm/memory.c v5.4. Left out: swap, NUMA and COW branches of
+// handle_pte_fault() — mm/memory.c v5.4. Left out: swap and NUMA branches of
 // present/non-present ptes, which the pud/pmd races do not reach.
 static vm_fault_t handle_pte_fault(vm_fault* vmf) {
     if (pmd_none(deref(vmf->pmd))) {
@@ -183,14 +183,17 @@ static vm_fault_t handle_pte_fault(vm_fault* vmf) {
         }
     }
     if (!vmf->pte.table) {
-        VM_BUG_ON(vma_is_anonymous(vmf->vma), "anonymous VMAs: do_anonymous_page() is not modeled yet");
+        if (vma_is_anonymous(vmf->vma)) return do_anonymous_page(vmf);
         return do_fault(vmf);
     }
     vmf->ptl = pte_lockptr(vmf->vma->vm_mm, vmf->pmd);
     spin_lock(vmf->ptl);
     pte_t entry = vmf->orig_pte;
     if (pte_same(deref(vmf->pte), entry)) {
-        if (vmf->flags & FAULT_FLAG_WRITE) entry = pte_mkdirty(entry);
+        if (vmf->flags & FAULT_FLAG_WRITE) {
+            if (!pte_write(entry)) return do_wp_page(vmf);  // COW: memory_anon.cpp
+            entry = pte_mkdirty(entry);
+        }
         entry = pte_mkyoung(entry);
         // ptep_set_access_flags(): only ever sets bits, under the ptl.
         if (!pte_same(entry, vmf->orig_pte)) set_pte_at(vmf->vma->vm_mm, vmf->address, vmf->pte, entry);
@@ -214,9 +217,9 @@ static vm_fault_t wp_huge_pud(vm_fault* vmf, pud_t) {
     return VM_FAULT_FALLBACK;
 }
 
-// create_huge_pmd() — mm/memory.c v5.4, file VMAs (anonymous THP: issue 3).
+// create_huge_pmd() — mm/memory.c v5.4.
 static vm_fault_t create_huge_pmd(vm_fault* vmf) {
-    VM_BUG_ON(vma_is_anonymous(vmf->vma), "anonymous VMAs: do_huge_pmd_anonymous_page() is not modeled yet");
+    if (vma_is_anonymous(vmf->vma)) return do_huge_pmd_anonymous_page(vmf);
     if (vmf->vma->vm_ops->huge_fault) return vmf->vma->vm_ops->huge_fault(vmf, page_entry_size::PE_SIZE_PMD);
     return VM_FAULT_FALLBACK;
 }

@@ -36,6 +36,13 @@ void walk_pmd_table(table_census& census, mm_struct* mm, page* pmd_table) {
         note_table(census, pte_table, page_use::pte_table);
         census.bytes += PTRS_PER_PTE * sizeof(pte_t);
     }
+    // Tables deposited for huge pmds (pgtable_trans_huge_deposit()) are reachable
+    // through the pmd table and accounted in nr_ptes, as the kernel does.
+    for (page* deposited = pmd_table->pmd_huge_pte.read(); deposited != nullptr;
+         deposited = deposited->pgtable_lru.read()) {
+        note_table(census, deposited, page_use::pte_table);
+        census.bytes += PTRS_PER_PTE * sizeof(pte_t);
+    }
 }
 
 }  // namespace

@@ -54,6 +54,13 @@ struct page {
     kernel::spinlock_t ptl;      // split page-table lock, when this page is a table
     std::array<kernel::marked<pgtable_word>, PTRS_PER_TABLE> slots;
     kernel::rcu_head rcu;        // pte_free_defer()
+    // THP (v6.6 folio fields, kept on the head page): the pmd mapping count,
+    // -1 when no pmd maps the folio (folio->_entire_mapcount).
+    kernel::atomic_t _entire_mapcount{-1, {"folio->_entire_mapcount"}};
+    // A pmd table's deposited pte tables (pmd_huge_pte(), under the pmd lock), and a
+    // deposited pte table's link to the next one (pgtable->lru, LIFO in the model).
+    kernel::plain<page*> pmd_huge_pte{nullptr, {"pmd_huge_pte"}};
+    kernel::plain<page*> pgtable_lru{nullptr, {"pgtable->lru"}};
 
     page(unsigned long frame, mem_map* owner);
 };
@@ -72,6 +79,10 @@ inline unsigned long page_to_pfn(const page* p) { return p->pfn; }
 page* alloc_pages(mem_map& memory, page_use use, unsigned order = 0);
 // Returns a page to the allocator; a double free is an accounting violation.
 void __free_pages(page* p, unsigned order = 0);
+
+// The zero page (ZERO_PAGE, my_zero_pfn()): the model uses the reserved pfn 0.
+inline unsigned long my_zero_pfn(unsigned long) { return 0; }
+inline bool is_zero_pfn(unsigned long pfn) { return pfn == 0; }
 
 // Gives a range of pfns to a device driver (ZONE_DEVICE-like), aligned as asked.
 unsigned long reserve_device_range(mem_map& memory, unsigned long nr, unsigned long align);

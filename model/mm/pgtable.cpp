@@ -29,7 +29,9 @@ void check_table(const Handle& h, page_use expected, const char* accessor, const
     }
     if (use == expected && generation == h.generation) return;
     const std::string target = std::string(accessor) + " on " + where_text(h.table, h.index);
-    if (generation != h.generation)
+    // A page freed since the handle was taken is a use after free even before it
+    // is reused: nothing maps a free page unless a table was freed under a user.
+    if (generation != h.generation || use == page_use::free)
         kernel::report_violation(violation_kind::table_use_after_free,
                                  target + ": that page was a " + std::string(page_use_name(expected)) +
                                      " when the pointer was taken, and has since been freed" +
@@ -181,6 +183,25 @@ void mm_inc_nr_pmds(mm_struct* mm, const site& where) {
 }
 void mm_inc_nr_ptes(mm_struct* mm, const site& where) {
     kernel::atomic_long_add_return(long(PTRS_PER_PTE * sizeof(pte_t)), mm->pgtables_bytes, where);
+}
+void mm_dec_nr_ptes(mm_struct* mm, const site& where) {
+    kernel::atomic_long_add_return(-long(PTRS_PER_PTE * sizeof(pte_t)), mm->pgtables_bytes, where);
+}
+
+pmdp_t pmd_handle(page* table, unsigned index) { return handle_to<pmdp_t>(table, index); }
+ptep_t pte_handle(page* table, unsigned index) { return handle_to<ptep_t>(table, index); }
+
+pmd_t pmdp_huge_get_and_clear(mm_struct*, unsigned long, pmdp_t p, const site& where) {
+    check_table(p, page_use::pmd_table, "pmdp_huge_get_and_clear", where);
+    return __pmd(p.table->slots[p.index].exchange(pgtable_word{0}, mo::seq_cst, "pmdp_huge_get_and_clear", where).val);
+}
+pmd_t pmdp_establish(vm_area_struct*, unsigned long, pmdp_t p, pmd_t v, const site& where) {
+    check_table(p, page_use::pmd_table, "pmdp_establish", where);
+    return __pmd(p.table->slots[p.index].exchange(pgtable_word{pmd_val(v)}, mo::seq_cst, "pmdp_establish", where).val);
+}
+pte_t ptep_get_and_clear(mm_struct*, unsigned long, ptep_t p, const site& where) {
+    check_table(p, page_use::pte_table, "ptep_get_and_clear", where);
+    return __pte(p.table->slots[p.index].exchange(pgtable_word{0}, mo::seq_cst, "ptep_get_and_clear", where).val);
 }
 
 }  // namespace mm

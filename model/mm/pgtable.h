@@ -60,6 +60,16 @@ void pmd_free(mm_struct* mm, page* table);
 void pte_free(mm_struct* mm, page* table);
 void mm_inc_nr_pmds(mm_struct* mm, MM_SITE);
 void mm_inc_nr_ptes(mm_struct* mm, MM_SITE);
+void mm_dec_nr_ptes(mm_struct* mm, MM_SITE);
+
+// Handles into a table page (pte_offset_kernel() of a known table, ptep + i).
+pmdp_t pmd_handle(page* table, unsigned index);
+ptep_t pte_handle(page* table, unsigned index);
+// x86 one-instruction entry updates (xchg): native_pmdp_get_and_clear(),
+// pmdp_establish(), native_ptep_get_and_clear().
+pmd_t pmdp_huge_get_and_clear(mm_struct* mm, unsigned long addr, pmdp_t p, MM_SITE);
+pmd_t pmdp_establish(vm_area_struct* vma, unsigned long addr, pmdp_t p, pmd_t v, MM_SITE);
+pte_t ptep_get_and_clear(mm_struct* mm, unsigned long addr, ptep_t p, MM_SITE);
 
 #undef MM_SITE
 

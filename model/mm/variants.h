@@ -17,8 +17,36 @@ enum class handle_mm_fault_pud {
     fixed_625110b5e9da,
 };
 
+// migrate_vma_insert_page() after pte_alloc() (seed thread 003, 2017).
+enum class migrate_vma_insert {
+    // HMM migrate patch as first posted (2017): pte_offset_map_lock() right after
+    // pte_alloc(); a huge pmd installed meanwhile is walked as a pte table.
+    v2017_no_recheck,
+    // As merged in v4.14 (after review in the seed thread): pmd_trans_unstable()
+    // after pte_alloc(), abort if the pmd became huge.
+    v4_14_pmd_trans_unstable,
+    // v6.5+ (mm/migrate_device.c): pte_offset_map_lock() itself fails on a
+    // non-table pmd and the insert aborts.
+    v6_5_pte_offset_map_lock,
+};
+
+// The HMM mm_pt_iter_page() pmd step (seed thread 000, HMM series 2015-2016).
+enum class hmm_mm_pt_iter {
+    // The seed's form: lockless pmd_trans_huge(), pmd_lock(), re-check; a pmd
+    // that stopped being huge was "morphing from thp to regular, try again".
+    seed_2016_lock_recheck,
+    // pmd_lock() but no re-check: decodes whatever *pmdp holds once locked.
+    no_recheck,
+    // Lockless, decoding a second read of *pmdp instead of the checked value.
+    second_read,
+    // Lockless, decoding the one snapshot it checked (pmdp_get_lockless()).
+    lockless_snapshot,
+};
+
 struct model_variants {
     handle_mm_fault_pud fault_pud = handle_mm_fault_pud::fixed_625110b5e9da;
+    migrate_vma_insert migrate_insert = migrate_vma_insert::v6_5_pte_offset_map_lock;
+    hmm_mm_pt_iter mm_pt_iter = hmm_mm_pt_iter::seed_2016_lock_recheck;
 };
 
 }  // namespace mm

@@ -1,0 +1,129 @@
+// Splitting, locking and changing a huge pmd: mm/huge_memory.c, v6.6.
+//
+// Left out: mmu notifiers (no secondary MMU in the THP scenarios), the freeze
+// path that installs migration entries, pmd migration entries, the huge zero
+// page (off, see huge_memory_anon.cpp), soft-dirty and uffd-wp bits.
+#include "model/mm/huge_memory.h"
+#include "model/mm/pgtable_generic.h"
+#include "model/mm/rmap.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace mm {
+
+using namespace kernel;
+
+// __pmd_trans_huge_lock() — mm/huge_memory.c v6.6.
+spinlock_t* __pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma) {
+    spinlock_t* ptl = pmd_lock(vma->vm_mm, pmd);
+    const pmd_t val = deref(pmd);
+    // is_swap_pmd(): non-none and not present.
+    if ((!pmd_none(val) && !pmd_present(val)) || pmd_trans_huge(val) || pmd_devmap(val)) return ptl;
+    spin_unlock(ptl);
+    return nullptr;
+}
+
+// pmd_trans_huge_lock() — include/linux/huge_mm.h v6.6: a lockless look first.
+spinlock_t* pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma) {
+    const pmd_t val = deref(pmd);
+    if ((!pmd_none(val) && !pmd_present(val)) || pmd_trans_huge(val) || pmd_devmap(val))
+        return __pmd_trans_huge_lock(pmd, vma);
+    return nullptr;
+}
+
+namespace {
+
+// The pte of subpage `pfn` that a split installs (mk_pte() and the bits carried over).
+pte_t split_pte(const vm_area_struct* vma, unsigned long pfn, bool write, bool dirty) {
+    pte_t entry = pfn_pte(pfn, vma_anon_page_prot(vma));
+    if (write) entry = pte_mkwrite(entry);
+    if (dirty) entry = pte_mkdirty(entry);
+    return entry;
+}
+
+// __split_huge_pmd_locked() — mm/huge_memory.c v6.6, without freeze.
+void __split_huge_pmd_locked(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr) {
+    mm_struct* mm = vma->vm_mm;
+    const pmd_t cur = deref(pmd);
+    VM_BUG_ON(!pmd_trans_huge(cur) && !pmd_devmap(cur), "VM_BUG_ON(!pmd_trans_huge(*pmd) && !pmd_devmap(*pmd))");
+    if (!vma_is_anonymous(vma)) {
+        // File and PFN maps: unmap the pmd and let it be refaulted (x86 deposits
+        // no table for them).
+        pmdp_huge_get_and_clear(mm, haddr, pmd);  // pmdp_huge_clear_flush()
+        return;
+    }
+    // Mark the pmd not present but still huge, so that no CPU holds a huge and a
+    // small TLB entry for one address at once; then populate the pte table.
+    const pmd_t old_pmd = pmdp_invalidate(vma, haddr, pmd);
+    page* head = pfn_to_page(mm->memory, pmd_pfn(old_pmd));
+    const bool dirty = pmd_dirty(old_pmd);
+    const bool write = pmd_write(old_pmd);
+    VM_BUG_ON(page_count(head) == 0, "VM_BUG_ON_PAGE(!page_count(page))");
+    page_ref_add(head, int(HPAGE_PMD_NR) - 1);
+
+    // Withdraw the table only after the pmd is marked invalid.
+    page* pgtable = pgtable_trans_huge_withdraw(mm, pmd);
+    unsigned long addr = haddr;
+    for (unsigned i = 0; i < HPAGE_PMD_NR; ++i, addr += PAGE_SIZE) {
+        const ptep_t pte = pte_handle(pgtable, i);
+        page_add_anon_rmap(pfn_to_page(mm->memory, head->pfn + i), vma, addr);
+        VM_BUG_ON(!pte_none(ptep_get(pte)), "VM_BUG_ON(!pte_none(ptep_get(pte)))");
+        set_pte_at(mm, addr, pte, split_pte(vma, head->pfn + i, write, dirty));
+    }
+    page_remove_rmap(head, vma, true);
+    smp_wmb(); /* make pte visible before pmd */
+    pmd_populate(mm, pmd, pgtable);
+}
+
+// pmd_modify() — arch/x86/include/asm/pgtable.h v6.6: keep the pfn and the
+// huge/accessed/dirty bits, take the protection from newprot.
+pmd_t pmd_modify(pmd_t pmd, pgprot_t newprot) {
+    constexpr std::uint64_t chg = PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_PSE | _PAGE_SOFT_DIRTY |
+                                  _PAGE_DEVMAP | _PAGE_SPECIAL;
+    return __pmd((pmd_val(pmd) & chg) | (newprot.pgprot & ~chg));
+}
+
+bool pmd_protnone(pmd_t pmd) { return (pmd_val(pmd) & (_PAGE_PROTNONE | _PAGE_PRESENT)) == _PAGE_PROTNONE; }
+
+}  // namespace
+
+// __split_huge_pmd() — mm/huge_memory.c v6.6, without folio/freeze arguments'
+// migration use (freeze must be false).
+void __split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address, bool freeze) {
+    VM_BUG_ON(freeze, "the model does not split with freeze (migration entries)");
+    spinlock_t* ptl = pmd_lock(vma->vm_mm, pmd);
+    const pmd_t val = deref(pmd);
+    if (pmd_trans_huge(val) || pmd_devmap(val)) __split_huge_pmd_locked(vma, pmd, address & PMD_MASK);
+    spin_unlock(ptl);
+}
+
+// split_huge_pmd() — include/linux/huge_mm.h v6.6: a lockless look, then the
+// locked split, which re-checks.
+void split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address) {
+    const pmd_t val = deref(pmd);
+    if ((!pmd_none(val) && !pmd_present(val)) || pmd_trans_huge(val) || pmd_devmap(val))
+        __split_huge_pmd(vma, pmd, address, false);
+}
+
+// change_huge_pmd() — mm/huge_memory.c v6.6 (mprotect and NUMA hinting). The pmd
+// is never cleared in between (pmdp_invalidate_ad()), so a concurrent
+// MADV_DONTNEED under mmap_lock read cannot miss it. Left out: the migration
+// entry branch and the NUMA tier checks.
+int change_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, pgprot_t newprot, unsigned long cp_flags) {
+    const bool prot_numa = cp_flags & MM_CP_PROT_NUMA;
+    spinlock_t* ptl = __pmd_trans_huge_lock(pmd, vma);
+    if (!ptl) return 0;
+    int ret = 1;
+    if (prot_numa && pmd_protnone(deref(pmd))) goto unlock;
+    {
+        const pmd_t oldpmd = pmdp_invalidate(vma, addr, pmd);  // pmdp_invalidate_ad()
+        const pmd_t entry = pmd_modify(oldpmd, newprot);
+        ret = int(HPAGE_PMD_NR);
+        set_pmd_at(vma->vm_mm, addr, pmd, entry);
+    }
+unlock:
+    spin_unlock(ptl);
+    return ret;
+}
+
+}  // namespace mm
+MMCHECK_ENGINE_END

@@ -1,0 +1,144 @@
+// See rmap.h: mm/rmap.c, include/linux/mm.h, v6.6.
+#include "model/mm/rmap.h"
+
+#include <string>
+#include <vector>
+
+#include "model/mm/pgtable.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace mm {
+
+using namespace kernel;
+
+page* vma_alloc_folio(vm_area_struct* vma, unsigned order) {
+    page* folio = alloc_pages(vma->vm_mm->memory, page_use::anon, order);
+    if (!folio) return nullptr;
+    // The allocator hands out pages with these counts (prep_new_page()).
+    atomic_set(folio->_refcount, 1);
+    atomic_set(folio->_entire_mapcount, -1);
+    for (unsigned long i = 0; i < (1ul << order); ++i)
+        atomic_set(pfn_to_page(vma->vm_mm->memory, folio->pfn + i)->_mapcount, -1);
+    return folio;
+}
+
+void get_page(page* p) { atomic_inc(compound_head(p)->_refcount); }
+
+void page_ref_add(page* p, int nr) { atomic_add_return(nr, compound_head(p)->_refcount); }
+
+long page_count(page* p) { return atomic_read(compound_head(p)->_refcount); }
+
+namespace {
+// free_pages_check(): a page freed while something still maps it.
+void check_unmapped_on_free(page* head) {
+    const unsigned long nr = 1ul << head->order;
+    bool mapped = atomic_read(head->_entire_mapcount) != -1;
+    for (unsigned long i = 0; i < nr; ++i)
+        mapped |= atomic_read(pfn_to_page(*head->memory, head->pfn + i)->_mapcount) != -1;
+    if (mapped)
+        report_violation(violation_kind::accounting,
+                         "folio pfn " + std::to_string(head->pfn) + " freed while still mapped (Bad page state)");
+}
+}  // namespace
+
+// put_page()/folio_put() — include/linux/mm.h v6.6.
+void put_page(page* p) {
+    page* head = compound_head(p);
+    const long left = atomic_add_return(-1, head->_refcount);
+    if (left < 0) report_violation(violation_kind::accounting, "refcount of pfn " + std::to_string(head->pfn) + " below 0");
+    if (left != 0) return;
+    check_unmapped_on_free(head);
+    __free_pages(head, head->order);
+}
+
+// folio_add_new_anon_rmap() — mm/rmap.c v6.6: the first mapping of a new folio.
+void page_add_new_anon_rmap(page* p, vm_area_struct*, unsigned long) {
+    if (p->order > 0)
+        atomic_set(p->_entire_mapcount, 0);
+    else
+        atomic_set(p->_mapcount, 0);
+}
+
+// page_add_anon_rmap() — mm/rmap.c v6.6, one pte mapping of a subpage.
+void page_add_anon_rmap(page* p, vm_area_struct*, unsigned long) { atomic_inc(p->_mapcount); }
+
+// page_remove_rmap() — mm/rmap.c v6.6.
+void page_remove_rmap(page* p, vm_area_struct*, bool compound) {
+    atomic_t& count = compound ? compound_head(p)->_entire_mapcount : p->_mapcount;
+    if (atomic_add_return(-1, count) < -1)
+        report_violation(violation_kind::accounting, "mapcount of pfn " + std::to_string(p->pfn) + " below 0");
+}
+
+long page_mapcount(page* p) {
+    return atomic_read(p->_mapcount) + 1 + atomic_read(compound_head(p)->_entire_mapcount) + 1;
+}
+
+page* vm_normal_page(vm_area_struct* vma, unsigned long, pte_t pte) {
+    if (pte_special(pte)) return nullptr;
+    return pfn_to_page(vma->vm_mm->memory, pte_pfn(pte));
+}
+
+namespace {
+
+struct mapping_census {
+    std::vector<long> pte_maps;  // per pfn
+    std::vector<long> pmd_maps;  // per folio head pfn
+};
+
+void count_pmd_table(mapping_census& c, mm_struct* mm, page* pmd_table) {
+    for (unsigned i = 0; i < PTRS_PER_PMD; ++i) {
+        const pmd_t pmd = deref(pmd_handle(pmd_table, i));
+        if (pmd_none(pmd) || !pmd_present(pmd)) continue;
+        if (pmd_leaf(pmd)) {
+            if (!pmd_devmap(pmd)) ++c.pmd_maps[pmd_pfn(pmd)];
+            continue;
+        }
+        page* pte_table = pfn_to_page(mm->memory, pmd_pfn(pmd));
+        for (unsigned j = 0; j < PTRS_PER_PTE; ++j) {
+            const pte_t pte = deref(pte_handle(pte_table, j));
+            if (pte_present(pte) && !pte_special(pte)) ++c.pte_maps[pte_pfn(pte)];
+        }
+    }
+}
+
+void expect(long got, long want, const char* what, unsigned long pfn) {
+    if (got == want) return;
+    report_violation(violation_kind::accounting, std::string(what) + " of pfn " + std::to_string(pfn) + " is " +
+                                                     std::to_string(got) + " but the page tables map it for " +
+                                                     std::to_string(want));
+}
+
+}  // namespace
+
+void check_anon_accounting(mm_struct* mm) {
+    mapping_census c;
+    c.pte_maps.assign(mm->memory.nr_pages, 0);
+    c.pmd_maps.assign(mm->memory.nr_pages, 0);
+    for (unsigned g = 0; g < PTRS_PER_PGD; ++g) {
+        const pgd_t pgd = deref(pgdp_t{mm->pgd, g, mm->pgd->generation});
+        if (pgd_val(pgd) == 0) continue;
+        page* pud_table = pfn_to_page(mm->memory, (pgd_val(pgd) & PTE_PFN_MASK) >> PAGE_SHIFT);
+        for (unsigned u = 0; u < PTRS_PER_PUD; ++u) {
+            const pud_t pud = deref(pudp_t{pud_table, u, pud_table->generation});
+            if (pud_none(pud) || pud_leaf(pud) || !pud_present(pud)) continue;
+            count_pmd_table(c, mm, pfn_to_page(mm->memory, pud_pfn(pud)));
+        }
+    }
+    for (unsigned long pfn = 0; pfn < mm->memory.nr_pages; ++pfn) {
+        page* head = mm->memory.pages[pfn].get();
+        if (head->use != page_use::anon) continue;
+        long refs = c.pmd_maps[pfn];
+        for (unsigned long i = 0; i < (1ul << head->order); ++i) {
+            refs += c.pte_maps[pfn + i];
+            expect(atomic_read(mm->memory.pages[pfn + i]->_mapcount) + 1, c.pte_maps[pfn + i], "pte mapcount", pfn + i);
+        }
+        expect(atomic_read(head->_entire_mapcount) + 1, c.pmd_maps[pfn], "pmd (entire) mapcount", pfn);
+        if (refs == 0)
+            report_violation(violation_kind::accounting,
+                             "anonymous folio pfn " + std::to_string(pfn) + " leaked: allocated but mapped nowhere");
+        expect(atomic_read(head->_refcount), refs, "refcount", pfn);
+    }
+}
+
+}  // namespace mm
+MMCHECK_ENGINE_END
