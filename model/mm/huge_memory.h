@@ -23,5 +23,14 @@ void split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address);
 int change_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, pgprot_t newprot, unsigned long cp_flags);
 inline constexpr unsigned long MM_CP_PROT_NUMA = 1ul << 1;
 
+// Huge puds (huge_memory_pud.cpp, v5.4): DAX/PFN maps only, so splitting a huge pud
+// unmaps it and zapping releases nothing. The mmu_gather argument of
+// zap_huge_pud() is left out (no page to batch).
+kernel::spinlock_t* __pud_trans_huge_lock(pudp_t pud, vm_area_struct* vma);
+kernel::spinlock_t* pud_trans_huge_lock(pudp_t pud, vm_area_struct* vma);
+void __split_huge_pud(vm_area_struct* vma, pudp_t pud, unsigned long address);
+void split_huge_pud(vm_area_struct* vma, pudp_t pud, unsigned long address);
+int zap_huge_pud(vm_area_struct* vma, pudp_t pud, unsigned long addr);
+
 }  // namespace mm
 MMCHECK_ENGINE_END

@@ -73,6 +73,9 @@ struct vm_area_struct {
     const vm_operations_struct* vm_ops = nullptr;
     void* vm_private_data = nullptr;
     bool anonymous = false;  // vma_is_anonymous(): no vm_ops in the kernel
+    // vma->vm_file->f_mapping for file VMAs (model/fs/address_space.h); the
+    // struct file in between is left out.
+    struct address_space* vm_mapping = nullptr;
 };
 
 struct mm_struct {

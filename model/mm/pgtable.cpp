@@ -204,5 +204,16 @@ pte_t ptep_get_and_clear(mm_struct*, unsigned long, ptep_t p, const site& where)
     return __pte(p.table->slots[p.index].exchange(pgtable_word{0}, mo::seq_cst, "ptep_get_and_clear", where).val);
 }
 
+pud_t pudp_huge_get_and_clear(mm_struct*, unsigned long, pudp_t p, const site& where) {
+    check_table(p, page_use::pud_table, "pudp_huge_get_and_clear", where);
+    return __pud(p.table->slots[p.index].exchange(pgtable_word{0}, mo::seq_cst, "pudp_huge_get_and_clear", where).val);
+}
+void mm_dec_nr_pmds(mm_struct* mm, const site& where) {
+    kernel::atomic_long_add_return(-long(PTRS_PER_PMD * sizeof(pmd_t)), mm->pgtables_bytes, where);
+}
+void pgd_clear(pgdp_t p, const site& where) { store(p, page_use::pgd_table, 0, "pgd_clear", where); }
+void pud_clear(pudp_t p, const site& where) { store(p, page_use::pud_table, 0, "pud_clear", where); }
+void pmd_clear(pmdp_t p, const site& where) { store(p, page_use::pmd_table, 0, "pmd_clear", where); }
+
 }  // namespace mm
 MMCHECK_ENGINE_END

@@ -61,6 +61,7 @@ void pte_free(mm_struct* mm, page* table);
 void mm_inc_nr_pmds(mm_struct* mm, MM_SITE);
 void mm_inc_nr_ptes(mm_struct* mm, MM_SITE);
 void mm_dec_nr_ptes(mm_struct* mm, MM_SITE);
+void mm_dec_nr_pmds(mm_struct* mm, MM_SITE);
 
 // Handles into a table page (pte_offset_kernel() of a known table, ptep + i).
 pmdp_t pmd_handle(page* table, unsigned index);
@@ -70,6 +71,12 @@ ptep_t pte_handle(page* table, unsigned index);
 pmd_t pmdp_huge_get_and_clear(mm_struct* mm, unsigned long addr, pmdp_t p, MM_SITE);
 pmd_t pmdp_establish(vm_area_struct* vma, unsigned long addr, pmdp_t p, pmd_t v, MM_SITE);
 pte_t ptep_get_and_clear(mm_struct* mm, unsigned long addr, ptep_t p, MM_SITE);
+// native_pudp_get_and_clear() (xchg), for zap_huge_pud() and __split_huge_pud_locked().
+pud_t pudp_huge_get_and_clear(mm_struct* mm, unsigned long addr, pudp_t p, MM_SITE);
+// pgd_clear()/pud_clear()/pmd_clear() (x86 native_*_clear: WRITE_ONCE of 0), for free_pgtables().
+void pgd_clear(pgdp_t p, MM_SITE);
+void pud_clear(pudp_t p, MM_SITE);
+void pmd_clear(pmdp_t p, MM_SITE);
 
 #undef MM_SITE
 

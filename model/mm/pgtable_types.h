@@ -129,6 +129,12 @@ inline pte_t pte_mkspecial(pte_t p) { return __pte(pte_val(p) | _PAGE_SPECIAL); 
 inline pte_t pte_mkyoung(pte_t p) { return __pte(pte_val(p) | _PAGE_ACCESSED); }
 inline pte_t pte_mkdirty(pte_t p) { return __pte(pte_val(p) | _PAGE_DIRTY | _PAGE_SOFT_DIRTY); }
 inline pte_t pte_mkwrite(pte_t p) { return __pte(pte_val(p) | _PAGE_RW); }
+inline pte_t pte_wrprotect(pte_t p) { return __pte(pte_val(p) & ~_PAGE_RW); }
+inline pte_t pte_mkclean(pte_t p) { return __pte(pte_val(p) & ~_PAGE_DIRTY); }
+inline pmd_t pmd_wrprotect(pmd_t p) { return __pmd(pmd_val(p) & ~_PAGE_RW); }
+inline pmd_t pmd_mkclean(pmd_t p) { return __pmd(pmd_val(p) & ~_PAGE_DIRTY); }
+inline pud_t pud_wrprotect(pud_t p) { return __pud(pud_val(p) & ~_PAGE_RW); }
+inline pud_t pud_mkclean(pud_t p) { return __pud(pud_val(p) & ~_PAGE_DIRTY); }
 inline bool pte_same(pte_t a, pte_t b) { return pte_val(a) == pte_val(b); }
 inline bool pmd_same(pmd_t a, pmd_t b) { return pmd_val(a) == pmd_val(b); }
 inline bool pud_same(pud_t a, pud_t b) { return pud_val(a) == pud_val(b); }

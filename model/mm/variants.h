@@ -43,10 +43,41 @@ enum class hmm_mm_pt_iter {
     lockless_snapshot,
 };
 
+// walk_pud_range()/walk_pmd_range() (mm/pagewalk.c; seed thread 001, review of
+// walk_page_mapping(), 2019).
+enum class pagewalk_pud {
+    // The 2019 form (T. Hellstrom's walk_page_mapping() series on v5.4, merged
+    // v5.6): pud_entry() only under pud_trans_huge_lock(); otherwise
+    // split_huge_pud(), `if (pud_none(*pud)) goto again`, and walk_pmd_range(),
+    // whose pmd_offset() re-reads *pud.
+    v2019_pud_trans_huge_lock,
+    // v6.6: pud_entry() unlocked with ACTION_SUBTREE/CONTINUE/AGAIN, but still
+    // split_huge_pud(), pud_none() re-check, then pmd_offset() of a re-read *pud.
+    v6_6_action_again,
+    // 3b89863c3fa4 "mm/pagewalk: fix race between concurrent split and refault":
+    // walk_pmd_range() takes one pudp_get() snapshot and, unless it names a pmd
+    // table, returns ACTION_AGAIN instead of descending.
+    fixed_3b89863c3fa4,
+};
+
+// How the dirty-tracking walker's pud_entry/pmd_entry treat a huge entry
+// (model/drivers/dirty_tracker.cpp; seed thread 001).
+enum class dirty_tracker_huge {
+    // As argued in the 2019 posting: no page-table lock, since the driver's
+    // huge_fault() blocks while the walk runs; the entry is read once and
+    // cleaned from that snapshot. Rejected in review: huge entries also change
+    // through huge_pmd_set_accessed() and splits, which never call huge_fault().
+    v2019_blocking_huge_fault,
+    // pmd_trans_huge_lock()/pud_trans_huge_lock(): read and clean under the ptl.
+    ptl,
+};
+
 struct model_variants {
     handle_mm_fault_pud fault_pud = handle_mm_fault_pud::fixed_625110b5e9da;
     migrate_vma_insert migrate_insert = migrate_vma_insert::v6_5_pte_offset_map_lock;
     hmm_mm_pt_iter mm_pt_iter = hmm_mm_pt_iter::seed_2016_lock_recheck;
+    pagewalk_pud walk_pud = pagewalk_pud::fixed_3b89863c3fa4;
+    dirty_tracker_huge tracker_huge = dirty_tracker_huge::ptl;
 };
 
 }  // namespace mm

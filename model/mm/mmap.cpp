@@ -1,0 +1,101 @@
+// munmap() and exit: the mm/mmap.c half of tearing mappings down, v5.4
+// (__do_munmap, unmap_region, exit_mmap, unlink_file_vma).
+//
+// Simplifications, stated once here: munmap() must cover whole VMAs
+// (__split_vma() is left out); mm->vmas is a plain vector changed only under
+// mmap_lock held for write, which orders it against every reader; VMAs are
+// owned by the scenario, so remove_vma() only drops them from the list.
+#include <algorithm>
+
+#include "model/fs/address_space.h"
+#include "model/mm/memory.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace mm {
+
+using namespace kernel;
+
+namespace {
+
+inline constexpr unsigned long FIRST_USER_ADDRESS = 0;
+inline constexpr unsigned long USER_PGTABLES_CEILING = 0;
+
+// unmap_region() — mm/mmap.c v5.4: zap the detached VMAs, then free the tables
+// no VMA between prev and next still needs.
+void unmap_region(mm_struct* mm, const std::vector<vm_area_struct*>& detached, vm_area_struct* prev,
+                  vm_area_struct* next, unsigned long start, unsigned long end) {
+    mmu_gather tlb;
+    tlb_gather_mmu(&tlb, mm, start, end);
+    unmap_vmas(&tlb, detached, start, end);
+    free_pgtables(&tlb, detached, prev ? prev->vm_end : FIRST_USER_ADDRESS,
+                  next ? next->vm_start : USER_PGTABLES_CEILING);
+    tlb_finish_mmu(&tlb, start, end);
+}
+
+// __do_munmap() — mm/mmap.c v5.4, whole VMAs only; `downgrade` drops mmap_lock
+// to read before the zap, as __vm_munmap() asks.
+int __do_munmap(mm_struct* mm, unsigned long start, unsigned long len, bool downgrade) {
+    const unsigned long end = start + ((len + PAGE_SIZE - 1) & PAGE_MASK);
+    if ((start & ~PAGE_MASK) || start >= TASK_SIZE || len > TASK_SIZE - start) return -1;  // -EINVAL
+    auto first = std::find_if(mm->vmas.begin(), mm->vmas.end(), [&](auto* v) { return v->vm_end > start; });
+    if (first == mm->vmas.end() || (*first)->vm_start >= end) return 0;
+    VM_BUG_ON((*first)->vm_start < start, "munmap of part of a VMA: __split_vma() is not modeled");
+    auto last = std::find_if(first, mm->vmas.end(), [&](auto* v) { return v->vm_start >= end; });
+    VM_BUG_ON((*(last - 1))->vm_end > end, "munmap of part of a VMA: __split_vma() is not modeled");
+    vm_area_struct* prev = first == mm->vmas.begin() ? nullptr : *(first - 1);
+    vm_area_struct* next = last == mm->vmas.end() ? nullptr : *last;
+    // detach_vmas_to_be_unmapped()
+    const std::vector<vm_area_struct*> detached(first, last);
+    mm->vmas.erase(first, last);
+    if (downgrade) downgrade_write(&mm->mmap_lock);
+    unmap_region(mm, detached, prev, next, start, end);
+    return downgrade ? 1 : 0;  // remove_vma_list(): the VMAs belong to the scenario
+}
+
+}  // namespace
+
+// unlink_file_vma() — mm/mmap.c v5.4: hide the VMA from rmap and
+// walk_page_mapping() before its page tables are freed.
+void unlink_file_vma(vm_area_struct* vma) {
+    address_space* mapping = vma->vm_mapping;
+    if (!mapping) return;
+    i_mmap_lock_write(mapping);
+    vma_interval_tree_remove(vma, mapping);  // __remove_shared_vm_struct()
+    i_mmap_unlock_write(mapping);
+}
+
+// do_munmap() — mm/mmap.c v5.4: caller holds mmap_lock for write.
+int do_munmap(mm_struct* mm, unsigned long start, unsigned long len) {
+    if (!detail::holds(&mm->mmap_lock)) report_violation(violation_kind::lock_discipline, "do_munmap() without mmap_lock");
+    return __do_munmap(mm, start, len, false);
+}
+
+// __vm_munmap() — mm/mmap.c v5.4, the munmap() syscall on `mm` (current->mm).
+int vm_munmap(mm_struct* mm, unsigned long start, unsigned long len) {
+    down_write(&mm->mmap_lock);
+    const int ret = __do_munmap(mm, start, len, true);
+    // Returning 1 indicates mmap_sem is downgraded: a success.
+    if (ret == 1) {
+        up_read(&mm->mmap_lock);
+        return 0;
+    }
+    up_write(&mm->mmap_lock);
+    return ret;
+}
+
+// exit_mmap() — mm/mmap.c v5.4 (the last user is gone: no mmap_lock, no OOM
+// reaper, no accounting). The pgd stays for the end-of-run table census.
+void exit_mmap(mm_struct* mm) {
+    const std::vector<vm_area_struct*> vmas = mm->vmas;
+    if (vmas.empty()) return;
+    mmu_gather tlb;
+    tlb_gather_mmu(&tlb, mm, 0, ~0ul);
+    // Use -1 here to ensure all VMAs in the mm are unmapped.
+    unmap_vmas(&tlb, vmas, 0, ~0ul);
+    free_pgtables(&tlb, vmas, FIRST_USER_ADDRESS, USER_PGTABLES_CEILING);
+    tlb_finish_mmu(&tlb, 0, ~0ul);
+    mm->vmas.clear();  // remove_vma()
+}
+
+}  // namespace mm
+MMCHECK_ENGINE_END
