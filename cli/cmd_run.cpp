@@ -14,6 +14,7 @@ struct run_command_options {
     run_options run;
     engine_settings engine;
     std::string variant;  // empty: every variant
+    report_files files;
 };
 
 int run_run(const run_command_options& options) {
@@ -28,6 +29,7 @@ int run_run(const run_command_options& options) {
         for (const auto& v : scenario->variants) variants.push_back(v.name);
 
     bool all_as_declared = true;
+    outcome_list outcomes;
     for (const auto& name : variants) {
         run_options one = options.run;
         options.engine.apply(one);
@@ -37,7 +39,9 @@ int run_run(const run_command_options& options) {
         write_text_report(std::cout, one, *scenario, variant, result);
         std::cout << "\n";
         all_as_declared = all_as_declared && as_expected(variant, result);
+        outcomes.push_back({one, scenario, &variant, result});
     }
+    write_report_files(options.files, outcomes);
     return all_as_declared ? exit_as_declared : exit_not_as_declared;
 }
 
@@ -50,6 +54,7 @@ void setup_run(CLI::App& app, action& chosen) {
     cmd->add_option("--variant", options->variant, "Run only this variant (default: every variant)");
     add_engine_option(cmd, options->engine);
     add_search_options(cmd, options->engine, options->run);
+    add_report_file_options(cmd, options->files, false);
     cmd->callback([options, &chosen] { chosen = [options] { return run_run(*options); }; });
 }
 

@@ -1,5 +1,7 @@
 // mmcheck suite: every scenario x variant within its declared bounds, as a table;
-// exit 0 only if every outcome is the declared one.
+// exit 0 only if every outcome is the declared one. --json, --junit and --save
+// write the same outcomes for CI.
+#include <algorithm>
 #include <chrono>
 #include <iomanip>
 #include <iostream>
@@ -16,6 +18,8 @@ struct suite_options {
     run_options run;
     engine_settings engine;
     bool traces = false;
+    std::vector<std::string> only;  // --scenario: run just these
+    report_files files;
 };
 
 std::string outcome_text(const run_result& r) {
@@ -24,36 +28,60 @@ std::string outcome_text(const run_result& r) {
     return std::string(violation_name(r.violation->kind));
 }
 
-int run_suite(const suite_options& options) {
+void print_header() {
     std::cout << std::left << std::setw(36) << "scenario" << std::setw(24) << "variant" << std::setw(28) << "expected"
               << std::setw(28) << "got" << std::right << std::setw(12) << "executions" << std::setw(10) << "time s"
               << "\n";
+}
+
+void print_row(const variant_outcome& o, bool ok) {
+    const std::string expected =
+        o.variant->expected_violation ? std::string(violation_name(*o.variant->expected_violation)) : "pass";
+    std::cout << std::left << std::setw(36) << o.scenario->name << std::setw(24) << o.variant->name << std::setw(28)
+              << expected << std::setw(28) << (outcome_text(o.result) + (ok ? "" : "  <-- NOT AS DECLARED"))
+              << std::right << std::setw(12) << o.result.executions << std::setw(10) << std::fixed
+              << std::setprecision(3) << o.result.seconds << std::endl;
+}
+
+std::vector<const scenario_info*> chosen_scenarios(const suite_options& options) {
+    std::vector<const scenario_info*> chosen;
+    for (const std::string& name : options.only)
+        if (scenario_catalog::instance().find(name) == nullptr)
+            throw usage_error("unknown scenario '" + name + "' in --scenario; `mmcheck list` shows the scenarios");
+    for (const scenario_info* s : scenario_catalog::instance().all())
+        if (options.only.empty() || std::find(options.only.begin(), options.only.end(), s->name) != options.only.end())
+            chosen.push_back(s);
+    return chosen;
+}
+
+int run_suite(const suite_options& options) {
+    print_header();
     int failures = 0;
-    std::vector<std::string> reproduce;
-    for (const scenario_info* scenario : scenario_catalog::instance().all()) {
+    outcome_list outcomes;
+    for (const scenario_info* scenario : chosen_scenarios(options)) {
         for (const variant_info& variant : scenario->variants) {
             run_options one = options.run;
             options.engine.apply(one);
             one.scenario = scenario->name;
             one.variant = variant.name;
-            const run_result result = run(one);
-            const bool ok = as_expected(variant, result);
+            outcomes.push_back({one, scenario, &variant, run(one)});
+            const bool ok = as_expected(variant, outcomes.back().result);
             failures += ok ? 0 : 1;
-            const std::string expected =
-                variant.expected_violation ? std::string(violation_name(*variant.expected_violation)) : "pass";
-            std::cout << std::left << std::setw(36) << scenario->name << std::setw(24) << variant.name << std::setw(28)
-                      << expected << std::setw(28) << (outcome_text(result) + (ok ? "" : "  <-- NOT AS DECLARED"))
-                      << std::right << std::setw(12) << result.executions << std::setw(10) << std::fixed
-                      << std::setprecision(3) << result.seconds << "\n";
-            if (!result.schedule.empty()) reproduce.push_back(reproduce_command(one, result));
-            if (options.traces && !ok) write_text_report(std::cout, one, *scenario, variant, result);
+            print_row(outcomes.back(), ok);
+            if (options.traces && !ok) write_text_report(std::cout, one, *scenario, variant, outcomes.back().result);
         }
     }
-    if (!reproduce.empty()) {
-        std::cout << "\nreproduce any failure above with:\n";
-        for (const auto& line : reproduce) std::cout << "  " << line << "\n";
+    bool header = false;
+    for (const variant_outcome& o : outcomes) {
+        if (o.result.schedule.empty()) continue;
+        if (!header) std::cout << "\nreproduce any failure above with:\n", header = true;
+        std::cout << "  " << reproduce_command(o.options, o.result) << "\n";
     }
-    std::cout << "\n" << (failures == 0 ? "suite: every outcome as declared" : "suite: " + std::to_string(failures) + " outcome(s) NOT as declared") << "\n";
+    write_report_files(options.files, outcomes);
+    std::cout << "\n"
+              << (failures == 0 ? "suite: every outcome as declared"
+                                : "suite: " + std::to_string(failures) + " outcome(s) NOT as declared")
+              << "\n";
     return failures == 0 ? exit_as_declared : exit_not_as_declared;
 }
 
@@ -65,6 +93,8 @@ void setup_suite(CLI::App& app, action& chosen) {
     add_engine_option(cmd, options->engine);
     add_search_options(cmd, options->engine, options->run);
     cmd->add_flag("--traces", options->traces, "Print the full report of every outcome that is not as declared");
+    cmd->add_option("--scenario", options->only, "Run only this scenario (repeatable; default: every scenario)");
+    add_report_file_options(cmd, options->files, true);
     cmd->callback([options, &chosen] { chosen = [options] { return run_suite(*options); }; });
 }
 

@@ -1,8 +1,10 @@
 // mmcheck: run Linux mm page-table race scenarios on model-checking engines.
 #include <iostream>
+#include <string>
 
 #include "checker/core/run.h"
 #include "cli/commands.h"
+#include "scenarios/format/scenario_files.h"
 
 namespace {
 
@@ -10,13 +12,16 @@ constexpr const char* footer = R"(Exit codes:
   0  every outcome is the one its variant declares (bug found in a buggy variant,
      none in a fixed one)
   1  some outcome is not the declared one
-  2  bad usage or input (unknown scenario or variant, malformed number or schedule)
+  2  bad usage or input (unknown scenario or variant, malformed number, schedule
+     or scenario file)
 
 Examples:
   mmcheck suite
   mmcheck list
   mmcheck run s2-handle-mm-fault-vs-huge-pud
-  mmcheck run s2-handle-mm-fault-vs-huge-pud --variant fixed-625110b5e9da --engine relacy --search full)";
+  mmcheck run s2-handle-mm-fault-vs-huge-pud --variant fixed-625110b5e9da --engine relacy --search full
+  mmcheck suite --junit suite.xml --json suite.json --save failures.txt
+  mmcheck replay --schedule-file failures.txt --variant v5.4-no-recheck)";
 
 }  // namespace
 
@@ -24,6 +29,11 @@ int main(int argc, char** argv) {
     CLI::App app{"mmcheck: a concurrency model checker for Linux mm page-table protocols"};
     app.footer(footer);
     app.require_subcommand(1);
+    // Every command reads the scenario files; the option is the app's, and each
+    // subcommand passes it up (fallthrough), so it may follow the command.
+    std::string scenarios = mmcheck::scenario_format::default_directory();
+    app.add_option("--scenarios", scenarios, "Directory of the *.toml scenario files (default: the source tree's)");
+    app.fallthrough();
     mmcheck::cli::action chosen;
     mmcheck::cli::setup_list(app, chosen);
     mmcheck::cli::setup_run(app, chosen);
@@ -41,6 +51,7 @@ int main(int argc, char** argv) {
         return mmcheck::cli::exit_usage;
     }
     try {
+        mmcheck::scenario_format::load_directory(scenarios);
         return chosen();
     } catch (const mmcheck::usage_error& e) {
         std::cerr << "mmcheck: error: " << e.what() << "\n";

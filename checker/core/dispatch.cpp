@@ -3,6 +3,7 @@
 
 #include "checker/core/run.h"
 #include "checker/engine.h"
+#include "scenarios/format/scenario_files.h"
 
 namespace mmcheck {
 
@@ -79,6 +80,7 @@ void check_search(const run_options& options) {
 }  // namespace
 
 run_result run(const run_options& requested) {
+    scenario_format::ensure_loaded();  // the CLI has loaded its --scenarios directory already
     const scenario_info* scenario = scenario_catalog::instance().find(requested.scenario);
     if (scenario == nullptr)
         throw usage_error("unknown scenario '" + requested.scenario + "'; `mmcheck list` shows the scenarios");

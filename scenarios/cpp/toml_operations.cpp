@@ -1,0 +1,61 @@
+// The operations, invariants and model path variants scenario files can name
+// (scenarios/toml/registry.h says how to add one). Keep each entry's summary in
+// step with the tables in scenarios/README.md.
+#include "model/arch/x86/fault.h"
+#include "model/mm/mm_check.h"
+#include "model/mm/rmap.h"
+#include "scenarios/toml/registry.h"
+
+MMCHECK_ENGINE_BEGIN
+
+namespace toml_scenario {
+
+namespace {
+
+using namespace mm;
+
+// ---- operations ------------------------------------------------------------
+
+const operation_registration fault{
+    {"fault",
+     "a user page fault: do_user_addr_fault() (arch/x86/mm/fault.c) at `address`, a write fault if `write`",
+     {{"address", param_type::number, true}, {"write", param_type::flag, false}},
+     [](world& w, const op_args& a) {
+         do_user_addr_fault(w.mm.get(), a.number("address"), a.flag("write") ? FAULT_FLAG_WRITE : 0);
+     }}};
+
+// ---- invariants ------------------------------------------------------------
+
+const invariant_registration census{
+    {"page-table-census",
+     "every table page reachable exactly once, none leaked, pgtables_bytes consistent (model/mm/mm_check.h)",
+     [](world& w) { check_page_tables(w.mm.get()); }}};
+
+const invariant_registration anon_accounting{
+    {"anon-accounting", "refcount and mapcount of every anonymous page match its mappings (model/mm/rmap.h)",
+     [](world& w) { check_anon_accounting(w.mm.get()); }}};
+
+// ---- model path variants (model/mm/variants.h) -----------------------------
+
+const variant_path_registration fault_pud{path_of("handle_mm_fault_pud", &model_variants::fault_pud,
+                                                  {{"v5_4_no_recheck", handle_mm_fault_pud::v5_4_no_recheck},
+                                                   {"fixed_625110b5e9da", handle_mm_fault_pud::fixed_625110b5e9da}})};
+
+const variant_path_registration migrate_insert{
+    path_of("migrate_vma_insert", &model_variants::migrate_insert,
+            {{"v2017_no_recheck", migrate_vma_insert::v2017_no_recheck},
+             {"v4_14_pmd_trans_unstable", migrate_vma_insert::v4_14_pmd_trans_unstable},
+             {"v6_5_pte_offset_map_lock", migrate_vma_insert::v6_5_pte_offset_map_lock}})};
+
+const variant_path_registration mm_pt_iter{
+    path_of("hmm_mm_pt_iter", &model_variants::mm_pt_iter,
+            {{"seed_2016_lock_recheck", hmm_mm_pt_iter::seed_2016_lock_recheck},
+             {"no_recheck", hmm_mm_pt_iter::no_recheck},
+             {"second_read", hmm_mm_pt_iter::second_read},
+             {"lockless_snapshot", hmm_mm_pt_iter::lockless_snapshot}})};
+
+}  // namespace
+
+}  // namespace toml_scenario
+
+MMCHECK_ENGINE_END

@@ -1,0 +1,31 @@
+# Run by ctest (see CMakeLists.txt) with `mmcheck` and `round_trip` set: adds
+# suite/<scenario>/<variant> for every variant `mmcheck list` prints, passing when
+# `mmcheck run` exits 0 (the outcome is the declared one), and
+# suite/<scenario>/<variant>/replay for every variant that declares a violation.
+if(NOT EXISTS "${mmcheck}")
+  add_test(suite/not-built "${CMAKE_COMMAND}" -E echo "build mmcheck before running the suite tests")
+  set_tests_properties(suite/not-built PROPERTIES WILL_FAIL TRUE)
+  return()
+endif()
+execute_process(COMMAND "${mmcheck}" list OUTPUT_VARIABLE listing RESULT_VARIABLE code ERROR_VARIABLE error)
+if(NOT code EQUAL 0)
+  add_test(suite/list "${mmcheck}" list)  # fails, showing why
+  return()
+endif()
+string(REPLACE ";" "," listing "${listing}")
+string(REPLACE "\n" ";" lines "${listing}")
+set(scenario "")
+foreach(line IN LISTS lines)
+  if(line MATCHES "^([^ ]+)  \\([0-9]+ threads\\)$")
+    set(scenario "${CMAKE_MATCH_1}")
+  elseif(line MATCHES "^    - ([^ :]+): expect ([^ ]+)$" AND NOT scenario STREQUAL "")
+    set(variant "${CMAKE_MATCH_1}")
+    set(name "suite/${scenario}/${variant}")
+    add_test("${name}" "${mmcheck}" run "${scenario}" --variant "${variant}")
+    set_tests_properties("${name}" PROPERTIES LABELS suite TIMEOUT 600)
+    if(NOT CMAKE_MATCH_2 STREQUAL "pass")
+      add_test("${name}/replay" "${round_trip}" "${mmcheck}" "${scenario}" "${variant}")
+      set_tests_properties("${name}/replay" PROPERTIES LABELS suite TIMEOUT 600)
+    endif()
+  endif()
+endforeach()
