@@ -28,20 +28,36 @@ std::string outcome_text(const run_result& r) {
     return std::string(violation_name(r.violation->kind));
 }
 
-void print_header() {
-    std::cout << std::left << std::setw(36) << "scenario" << std::setw(24) << "variant" << std::setw(28) << "expected"
-              << std::setw(28) << "got" << std::right << std::setw(12) << "executions" << std::setw(10) << "time s"
-              << "\n";
-}
+// Column widths: the longest name in each column plus two spaces, so that rows
+// printed as each variant finishes still line up.
+struct columns {
+    std::size_t scenario = 8, variant = 7, outcome = 8;
 
-void print_row(const variant_outcome& o, bool ok) {
-    const std::string expected =
-        o.variant->expected_violation ? std::string(violation_name(*o.variant->expected_violation)) : "pass";
-    std::cout << std::left << std::setw(36) << o.scenario->name << std::setw(24) << o.variant->name << std::setw(28)
-              << expected << std::setw(28) << (outcome_text(o.result) + (ok ? "" : "  <-- NOT AS DECLARED"))
-              << std::right << std::setw(12) << o.result.executions << std::setw(10) << std::fixed
-              << std::setprecision(3) << o.result.seconds << std::endl;
-}
+    explicit columns(const std::vector<const scenario_info*>& scenarios) {
+        for (violation_kind k : all_violation_kinds()) outcome = std::max(outcome, violation_name(k).size());
+        for (const scenario_info* s : scenarios) {
+            scenario = std::max(scenario, s->name.size());
+            for (const variant_info& v : s->variants) variant = std::max(variant, v.name.size());
+        }
+        scenario += 2, variant += 2, outcome += 2;
+    }
+
+    void header() const {
+        std::cout << std::left << std::setw(scenario) << "scenario" << std::setw(variant) << "variant"
+                  << std::setw(outcome) << "expected" << std::setw(outcome + 22) << "got" << std::right << std::setw(12)
+                  << "executions" << std::setw(10) << "time s" << "\n";
+    }
+
+    void row(const variant_outcome& o, bool ok) const {
+        const std::string expected =
+            o.variant->expected_violation ? std::string(violation_name(*o.variant->expected_violation)) : "pass";
+        std::cout << std::left << std::setw(scenario) << o.scenario->name << std::setw(variant) << o.variant->name
+                  << std::setw(outcome) << expected << std::setw(outcome + 22)
+                  << (outcome_text(o.result) + (ok ? "" : "  <-- NOT AS DECLARED")) << std::right << std::setw(12)
+                  << o.result.executions << std::setw(10) << std::fixed << std::setprecision(3) << o.result.seconds
+                  << std::endl;
+    }
+};
 
 std::vector<const scenario_info*> chosen_scenarios(const suite_options& options) {
     std::vector<const scenario_info*> chosen;
@@ -55,10 +71,12 @@ std::vector<const scenario_info*> chosen_scenarios(const suite_options& options)
 }
 
 int run_suite(const suite_options& options) {
-    print_header();
+    const std::vector<const scenario_info*> scenarios = chosen_scenarios(options);
+    const columns table(scenarios);
+    table.header();
     int failures = 0;
     outcome_list outcomes;
-    for (const scenario_info* scenario : chosen_scenarios(options)) {
+    for (const scenario_info* scenario : scenarios) {
         for (const variant_info& variant : scenario->variants) {
             run_options one = options.run;
             options.engine.apply(one);
@@ -67,7 +85,7 @@ int run_suite(const suite_options& options) {
             outcomes.push_back({one, scenario, &variant, run(one)});
             const bool ok = as_expected(variant, outcomes.back().result);
             failures += ok ? 0 : 1;
-            print_row(outcomes.back(), ok);
+            table.row(outcomes.back(), ok);
             if (options.traces && !ok) write_text_report(std::cout, one, *scenario, variant, outcomes.back().result);
         }
     }
