@@ -3,6 +3,7 @@
 
 #include "checker/core/run.h"
 #include "checker/engine.h"
+#include "checker/mc/schedule_codec.h"
 #include "scenarios/format/scenario_files.h"
 
 namespace mmcheck {
@@ -37,6 +38,11 @@ void check_schedule(const run_options& options) {
         if (state.empty() || state.find_first_not_of("0123456789 ") != std::string::npos)
             throw usage_error("malformed relacy schedule state '" + state.substr(0, 40) +
                               "': expected numbers separated by spaces, as mmcheck printed them");
+    }
+    if (options.engine == engine_kind::mc) {
+        std::vector<mc::decision> decisions;
+        if (auto error = mc::decode_schedule(s, decisions))
+            throw usage_error("malformed mc schedule: " + *error + "; copy the whole reproduce line mmcheck printed");
     }
 }
 

@@ -1,0 +1,78 @@
+// What one step of a model thread touches, as the exploration strategies see it:
+// the object (an arena index), how (read, write, shared lock op, or anything), and
+// the log of an execution's steps that DPOR analyses afterwards. Plain data, shared
+// by the runtime (which fills it) and the strategies (which read it).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace mmcheck::mc {
+
+inline constexpr int max_threads = 4;  // kernel::detail::max_threads
+using thread_mask = unsigned;
+inline constexpr thread_mask bit(int t) { return 1u << t; }
+
+// Object 0 is the global RCU/fence object: seq_cst fences (rcu_read_lock, call_rcu,
+// smp_mb) write it, so grace-period bookkeeping hidden in the seam stays ordered.
+inline constexpr std::uint32_t global_object = 0;
+
+enum class access_kind : std::uint8_t {
+    none,    // thread-local step (start, choice-only, relaxed fences)
+    read,    // load, plain read, failed trylock, failed cmpxchg
+    write,   // store, RMW, exclusive lock/unlock, downgrade
+    shared,  // rwsem shared acquire/release: commutes with other shared ops
+    any,     // dependent with everything (a retry that read nothing)
+};
+
+struct access {
+    std::uint32_t obj = global_object;
+    access_kind kind = access_kind::none;
+};
+
+// Two steps of different threads commute unless they touch the same object and at
+// least one changes it for the other (two reads, or two shared lock ops, commute).
+inline bool dependent(const access& a, const access& b) {
+    if (a.kind == access_kind::any || b.kind == access_kind::any) return true;
+    if (a.kind == access_kind::none || b.kind == access_kind::none) return false;
+    if (a.obj != b.obj) return false;
+    if (a.kind == access_kind::read && b.kind == access_kind::read) return false;
+    if (a.kind == access_kind::shared && b.kind == access_kind::shared) return false;
+    return true;
+}
+
+enum class step_role : std::uint8_t {
+    plain,             // no blocking role
+    blocking_acquire,  // lock / lock_shared: enabled only when the lock allows it
+    release,           // unlock / unlock_shared / downgrade: `pair` is its acquire
+    retry,             // retry_hint: enabled once a location it read is written
+};
+
+// One scheduling decision's step: the pending operation the chosen thread ran.
+struct event {
+    std::uint8_t thread = 0;
+    step_role role = step_role::plain;
+    access acc;
+    std::int32_t pair = -1;  // release: index of the event that acquired
+    std::uint32_t reads_begin = 0, reads_end = 0;  // retry: objects it re-reads
+};
+
+struct event_log {
+    std::vector<event> events;
+    std::vector<std::uint32_t> retry_reads;  // objects of retry events, by range
+    void clear() {
+        events.clear();
+        retry_reads.clear();
+    }
+};
+
+// What a strategy sees at a scheduling point.
+struct decision_view {
+    thread_mask enabled = 0;
+    int last = -1;  // thread that ran the previous step
+    int nthreads = 0;
+    const std::array<access, max_threads>* pending = nullptr;  // each thread's next step
+};
+
+}  // namespace mmcheck::mc

@@ -1,0 +1,69 @@
+// The decision stack of the stateless exhaustive strategies (dfs, bounded, dpor):
+// one node per scheduling point or data choice of the current execution. A new
+// execution replays the stack's decisions up to the node that was changed, then
+// extends it.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <vector>
+
+#include "checker/mc/access.h"
+
+namespace mmcheck::mc {
+
+struct tree_node {
+    bool is_choice = false;
+    unsigned options = 0;  // choice: number of answers
+    unsigned chosen = 0;   // thread, or answer
+    thread_mask enabled = 0;
+    thread_mask done = 0;       // explored from here
+    thread_mask backtrack = 0;  // DPOR: still to explore from here
+    thread_mask sleep = 0;      // DPOR: covered by an explored sibling
+    int last = -1;              // the thread that ran before this point
+    unsigned preemptions = 0;   // bounded: preemptive switches before this point
+    std::array<access, max_threads> pending{};  // DPOR: each thread's next step here
+};
+
+class decision_tree {
+public:
+    std::vector<tree_node> nodes;
+    std::size_t pos = 0;
+
+    bool replaying() const { return pos < nodes.size(); }
+    tree_node& next() { return nodes[pos++]; }
+    tree_node& push(const tree_node& n) {
+        nodes.push_back(n);
+        pos = nodes.size();
+        return nodes.back();
+    }
+    // Data choices are explored exhaustively, the same way by every strategy here.
+    unsigned choice(unsigned n) {
+        if (replaying()) return next().chosen;
+        tree_node c;
+        c.is_choice = true;
+        c.options = n;
+        return push(c).chosen;
+    }
+    // Moves the last choice node with an untried answer to it; pops what is
+    // below. False if the deepest node is a thread node (the caller handles it).
+    bool next_choice() {
+        tree_node& n = nodes.back();
+        if (!n.is_choice) return false;
+        if (n.chosen + 1 < n.options) {
+            ++n.chosen;
+            return true;
+        }
+        nodes.pop_back();
+        return false;
+    }
+};
+
+// The thread to run when a strategy has no reason to switch: the one that ran
+// last if it can, else the lowest (fewest context switches first).
+inline int preferred(thread_mask allowed, int last) {
+    if (last >= 0 && (allowed & bit(last))) return last;
+    return allowed ? __builtin_ctz(allowed) : -1;
+}
+
+}  // namespace mmcheck::mc
