@@ -77,8 +77,12 @@ void runtime::report_stuck(thread_mask live, bool step_limit, const kernel::deta
                 const op p = threads_[t].pending;
                 all_wait_for_locks = all_wait_for_locks && (p == op::lock || p == op::lock_shared || p == op::rw_lock);
             }
-        message = all_wait_for_locks ? wait_for_cycle(live, exec, first)
-                                     : "no thread can move, yet not all wait for locks: internal checker error";
+        if (all_wait_for_locks) {
+            message = wait_for_cycle(live, exec, first);
+        } else {
+            kind = violation_kind::internal_error;
+            message = "no thread can move, yet not all wait for locks or retry (internal checker error)";
+        }
     }
     model_thread& th = threads_[first];
     th.stuck = kind;
