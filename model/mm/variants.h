@@ -72,12 +72,50 @@ enum class dirty_tracker_huge {
     ptl,
 };
 
+// GUP-fast's pte step (mm/gup.c gup_pte_range(); arch/x86/mm/gup.c before v4.13).
+enum class gup_fast {
+    // arch/x86/mm/gup.c (2008 to v4.12): get_page() on the pte's page, no
+    // re-check. Correct only where the TLB-flush IPI waits for the
+    // interrupts-off walker; the model's flushes do not wait (see gup.h).
+    x86_v4_12_no_recheck,
+    // v6.1: folio_try_get_rcu() then the pte re-check of 2667f50e8b81 (v3.19),
+    // but no pmd re-check.
+    v6_1_pte_recheck,
+    // 70cbc3cc78a9 (v6.2) as in v6.6: re-check the pmd and the pte after the grab.
+    fixed_70cbc3cc78a9,
+};
+
+// How khugepaged frees the pte table of a collapsed file THP
+// (retract_page_tables(), mm/khugepaged.c).
+enum class khugepaged_retract {
+    // v6.0: mmap_write_trylock(), pmdp_collapse_flush(), pte_free() at once:
+    // a GUP-fast walker still inside the table reads freed memory.
+    v6_0_pte_free,
+    // 2ba99c5e0881 (v6.1): tlb_remove_table_sync_one() before pte_free().
+    fixed_2ba99c5e0881,
+    // 1d65b771bc08 (v6.5) as in v6.6: no mmap_lock, i_mmap_rwsem for read,
+    // pte_free_defer(). Races move_normal_pmd() (see mremap_normal_pmd).
+    v6_6_pte_free_defer,
+};
+
+// mremap's move_normal_pmd() (mm/mremap.c).
+enum class mremap_normal_pmd {
+    // v6.6: moves whatever *old_pmd holds once the locks are taken; a pmd that
+    // retract_page_tables() cleared meanwhile is populated as pfn 0's table.
+    v6_6_no_recheck,
+    // 6fa1066fc5d0 (v6.12): "Racing with collapse?" re-check under the locks.
+    fixed_6fa1066fc5d0,
+};
+
 struct model_variants {
     handle_mm_fault_pud fault_pud = handle_mm_fault_pud::fixed_625110b5e9da;
     migrate_vma_insert migrate_insert = migrate_vma_insert::v6_5_pte_offset_map_lock;
     hmm_mm_pt_iter mm_pt_iter = hmm_mm_pt_iter::seed_2016_lock_recheck;
     pagewalk_pud walk_pud = pagewalk_pud::fixed_3b89863c3fa4;
     dirty_tracker_huge tracker_huge = dirty_tracker_huge::ptl;
+    gup_fast gup = gup_fast::fixed_70cbc3cc78a9;
+    khugepaged_retract retract = khugepaged_retract::v6_6_pte_free_defer;
+    mremap_normal_pmd move_pmd = mremap_normal_pmd::fixed_6fa1066fc5d0;
 };
 
 }  // namespace mm

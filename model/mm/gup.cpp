@@ -1,0 +1,239 @@
+// See gup.h: GUP-fast, mm/gup.c v6.6, with the older pte steps as variants
+// (model/mm/variants.h, gup_fast).
+#include "model/mm/gup.h"
+
+#include "model/mm/rmap.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace mm {
+
+using namespace kernel;
+
+void local_irq_save() { rcu_read_lock(); }
+void local_irq_restore() { rcu_read_unlock(); }
+// smp_call_function() and its wait are full barriers: the smp_mb() orders the
+// caller's pmd clear before any walker that the wait does not cover.
+void tlb_remove_table_sync_one() {
+    smp_mb();
+    synchronize_rcu();
+}
+
+namespace {
+
+unsigned long pmd_addr_end(unsigned long addr, unsigned long end) {
+    const unsigned long boundary = (addr + PMD_SIZE) & PMD_MASK;
+    return boundary - 1 < end - 1 ? boundary : end;
+}
+unsigned long pud_addr_end(unsigned long addr, unsigned long end) {
+    const unsigned long boundary = (addr + PUD_SIZE) & PUD_MASK;
+    return boundary - 1 < end - 1 ? boundary : end;
+}
+
+// pte_access_permitted() / pmd_access_permitted() — arch/x86/include/asm/pgtable.h v6.6.
+bool __pte_access_permitted(std::uint64_t v, bool write) {
+    std::uint64_t need = _PAGE_PRESENT | _PAGE_USER;
+    if (write) need |= _PAGE_RW;
+    return (v & need) == need;
+}
+
+// folio_ref_try_add_rcu() — include/linux/page_ref.h v6.6: add refs unless the
+// count is zero (the page is being freed), as page_ref_add_unless() does.
+bool folio_ref_try_add_rcu(page* folio, int refs) {
+    marked<long>& count = folio->_refcount.raw();
+    long old = READ_ONCE(count);
+    for (;;) {
+        if (old == 0) return false;
+        const long seen = cmpxchg(count, old, old + refs);
+        if (seen == old) return true;
+        old = seen;
+    }
+}
+
+// try_grab_folio() — mm/gup.c v6.6, FOLL_GET only. Left out: the re-check that
+// the page still belongs to the folio after the grab (no path here splits a
+// folio whose refcount GUP could raise: split freezes the count first).
+page* try_grab_folio(page* p, int refs, unsigned) {
+    page* folio = compound_head(p);
+    if (!folio_ref_try_add_rcu(folio, refs)) return nullptr;
+    return folio;
+}
+
+// gup_put_folio() — mm/gup.c v6.6, FOLL_GET: drop the references just taken.
+void gup_put_folio(page* folio, int refs, unsigned) {
+    for (int i = 0; i < refs; ++i) put_page(folio);
+}
+
+// pud_offset_lockless(): the pud table a pgd snapshot names.
+pudp_t pud_offset_lockless(page* table, unsigned long addr) {
+    backend::bookkeeping_guard guard;
+    return pudp_t{table, pud_index(addr), table->generation};
+}
+
+// __pte_offset_map() of GUP's local copy of the pmd (pte_offset_map(&pmd, addr),
+// v6.5+): the table the snapshot names, inside rcu_read_lock().
+ptep_t pte_offset_map_local(const pmd_t* pmd, mem_map& memory, unsigned long addr) {
+    rcu_read_lock();
+    const pmd_t pmdval = *pmd;
+    if (pmd_none(pmdval) || !pmd_present(pmdval) || pmd_trans_huge(pmdval) || pmd_devmap(pmdval)) {
+        rcu_read_unlock();
+        return {};
+    }
+    return pte_handle(pfn_to_page(memory, pmd_pfn(pmdval)), pte_index(addr));
+}
+
+// gup_pte_range() — mm/gup.c v6.6; with v6_1_pte_recheck, before 70cbc3cc78a9
+// (no pmd re-check).
+int gup_pte_range(mm_struct* mm, pmd_t pmd, pmdp_t pmdp, unsigned long addr, unsigned long end, unsigned flags,
+                  page** pages, int* nr) {
+    int ret = 0;
+    const ptep_t ptem = pte_offset_map_local(&pmd, mm->memory, addr);
+    if (!ptem.table) return 0;
+    ptep_t ptep = ptem;
+    do {
+        const pte_t pte = ptep_get(ptep);  // ptep_get_lockless(): one READ_ONCE on x86-64
+        // Always fall back to ordinary GUP on PROT_NONE-mapped pages.
+        if (pte_protnone(pte)) goto pte_unmap;
+        if (!__pte_access_permitted(pte_val(pte), flags & FOLL_WRITE)) goto pte_unmap;
+        if (pte_special(pte)) goto pte_unmap;
+        {
+            page* p = pfn_to_page(mm->memory, pte_pfn(pte));
+            page* folio = try_grab_folio(p, 1, flags);
+            if (!folio) goto pte_unmap;
+            const bool pmd_changed =
+                mm->variants.gup == gup_fast::fixed_70cbc3cc78a9 && pmd_val(pmd) != pmd_val(deref(pmdp));
+            if (pmd_changed || pte_val(pte) != pte_val(ptep_get(ptep))) {
+                gup_put_folio(folio, 1, flags);
+                goto pte_unmap;
+            }
+            pages[(*nr)++] = p;  // folio_set_referenced(): no LRU in the model
+        }
+        ptep = ptep_t{ptep.table, ptep.index + 1, ptep.generation};
+        addr += PAGE_SIZE;
+    } while (addr != end);
+    ret = 1;
+pte_unmap:
+    rcu_read_unlock();  // pte_unmap(ptem)
+    return ret;
+}
+
+// gup_pte_range() — arch/x86/mm/gup.c v4.12: get_page() and no re-check; the
+// walker trusted the flush IPI to keep the page and the table alive.
+int gup_pte_range_x86_v4_12(mm_struct* mm, pmd_t pmd, unsigned long addr, unsigned long end, unsigned flags,
+                            page** pages, int* nr) {
+    ptep_t ptep = pte_handle(pfn_to_page(mm->memory, pmd_pfn(pmd)), pte_index(addr));  // pte_offset_map(&pmd, addr)
+    do {
+        const pte_t pte = ptep_get(ptep);  // gup_get_pte(): READ_ONCE(*ptep)
+        if (pte_protnone(pte)) return 0;
+        if (!__pte_access_permitted(pte_val(pte), flags & FOLL_WRITE)) return 0;  // pte_allows_gup()
+        if (pte_special(pte)) return 0;
+        page* p = pfn_to_page(mm->memory, pte_pfn(pte));
+        get_page(p);
+        pages[(*nr)++] = p;
+        ptep = ptep_t{ptep.table, ptep.index + 1, ptep.generation};
+        addr += PAGE_SIZE;
+    } while (addr != end);
+    return 1;
+}
+
+// gup_huge_pmd() — mm/gup.c v6.6 (not devmap). The x86 v4.12 form took the
+// references without the re-check.
+int gup_huge_pmd(mm_struct* mm, pmd_t orig, pmdp_t pmdp, unsigned long addr, unsigned long end, unsigned flags,
+                 page** pages, int* nr) {
+    if (!__pte_access_permitted(pmd_val(orig), flags & FOLL_WRITE)) return 0;
+    page* head = pfn_to_page(mm->memory, pmd_pfn(orig));
+    const unsigned long first = head->pfn + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
+    const int refs = int((end - addr) >> PAGE_SHIFT);  // record_subpages()
+    for (int i = 0; i < refs; ++i) pages[*nr + i] = pfn_to_page(mm->memory, first + i);
+    if (mm->variants.gup == gup_fast::x86_v4_12_no_recheck) {
+        page_ref_add(head, refs);
+    } else {
+        page* folio = try_grab_folio(head, refs, flags);
+        if (!folio) return 0;
+        if (pmd_val(orig) != pmd_val(deref(pmdp))) {
+            gup_put_folio(folio, refs, flags);
+            return 0;
+        }
+    }
+    *nr += refs;
+    return 1;
+}
+
+// gup_pmd_range() — mm/gup.c v6.6 (no hugepd). pmd_offset_lockless(): the pmd
+// table the caller's pud snapshot names, not a re-read of *pudp.
+int gup_pmd_range(mm_struct* mm, pud_t pud, unsigned long addr, unsigned long end, unsigned flags, page** pages,
+                  int* nr) {
+    pmdp_t pmdp = pmd_handle(pfn_to_page(mm->memory, pud_pfn(pud)), pmd_index(addr));
+    unsigned long next;
+    do {
+        const pmd_t pmd = pmdp_get_lockless(pmdp);
+        next = pmd_addr_end(addr, end);
+        if (!pmd_present(pmd)) return 0;
+        if (pmd_trans_huge(pmd) || pmd_devmap(pmd)) {
+            if ((pmd_val(pmd) & (_PAGE_PROTNONE | _PAGE_PRESENT)) == _PAGE_PROTNONE) return 0;  // pmd_protnone()
+            if (!gup_huge_pmd(mm, pmd, pmdp, addr, next, flags, pages, nr)) return 0;
+        } else if (mm->variants.gup == gup_fast::x86_v4_12_no_recheck) {
+            if (!gup_pte_range_x86_v4_12(mm, pmd, addr, next, flags, pages, nr)) return 0;
+        } else if (!gup_pte_range(mm, pmd, pmdp, addr, next, flags, pages, nr)) {
+            return 0;
+        }
+        pmdp = pmd_handle(pmdp.table, pmd_index(next));
+        addr = next;
+    } while (addr != end);
+    return 1;
+}
+
+// gup_pud_range() — mm/gup.c v6.6 (p4d folded: gup_p4d_range() is this loop).
+// Huge puds are DAX-only in the model and take the slow path.
+int gup_pud_range(mm_struct* mm, pgd_t pgd, unsigned long addr, unsigned long end, unsigned flags, page** pages,
+                  int* nr) {
+    pudp_t pudp = pud_offset_lockless(pfn_to_page(mm->memory, (pgd_val(pgd) & PTE_PFN_MASK) >> PAGE_SHIFT), addr);
+    unsigned long next;
+    do {
+        const pud_t pud = pudp_get(pudp);  // READ_ONCE(*pudp)
+        next = pud_addr_end(addr, end);
+        if (!pud_present(pud) || pud_leaf(pud)) return 0;
+        if (!gup_pmd_range(mm, pud, addr, next, flags, pages, nr)) return 0;
+        pudp = pudp_t{pudp.table, pud_index(next), pudp.generation};
+        addr = next;
+    } while (addr != end);
+    return 1;
+}
+
+// gup_pgd_range() — mm/gup.c v6.6.
+void gup_pgd_range(mm_struct* mm, unsigned long addr, unsigned long end, unsigned flags, page** pages, int* nr) {
+    const unsigned long pgdir_size = 1ul << PGDIR_SHIFT;
+    unsigned long next;
+    do {
+        const pgd_t pgd = deref(pgd_offset(mm, addr));  // READ_ONCE(*pgdp)
+        const unsigned long boundary = (addr + pgdir_size) & ~(pgdir_size - 1);
+        next = boundary - 1 < end - 1 ? boundary : end;
+        if (pgd_val(pgd) == 0) return;
+        if (!gup_pud_range(mm, pgd, addr, next, flags, pages, nr)) return;
+        addr = next;
+    } while (addr != end);
+}
+
+// lockless_pages_from_mm() — mm/gup.c v6.6, FOLL_GET (no write_protect_seq).
+int lockless_pages_from_mm(mm_struct* mm, unsigned long start, unsigned long end, unsigned gup_flags, page** pages) {
+    int nr_pinned = 0;
+    // With interrupts disabled, page-table pages cannot be freed from under us.
+    local_irq_save();
+    gup_pgd_range(mm, start, end, gup_flags, pages, &nr_pinned);
+    local_irq_restore();
+    return nr_pinned;
+}
+
+}  // namespace
+
+// get_user_pages_fast() -> internal_get_user_pages_fast() — mm/gup.c v6.6,
+// without the slow-path fallback (see gup.h).
+int get_user_pages_fast(mm_struct* mm, unsigned long start, int nr_pages, unsigned gup_flags, page** pages) {
+    gup_flags |= FOLL_GET;
+    start &= PAGE_MASK;
+    const unsigned long end = start + (unsigned long)nr_pages * PAGE_SIZE;
+    if (nr_pages <= 0 || end > TASK_SIZE) return 0;
+    return lockless_pages_from_mm(mm, start, end, gup_flags, pages);
+}
+
+}  // namespace mm
+MMCHECK_ENGINE_END
