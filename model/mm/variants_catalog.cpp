@@ -1,0 +1,76 @@
+// See variants_catalog.h. Each row names its enumerator through the enum, so a
+// renamed or removed variant stops this file compiling; a new enumerator needs
+// a row here (and a line in model/README.md).
+#include "model/mm/variants_catalog.h"
+
+#include <array>
+
+#include "model/mm/variants.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace mm {
+
+namespace {
+
+template <class E>
+constexpr model_variant_entry row(E value, E default_value, const char* path, const char* name, const char* kernel,
+                                  const char* changes) {
+    return {path, name, kernel, changes, value == default_value};
+}
+
+constexpr model_variants defaults{};
+
+#define MM_ROW(field, enum_type, value, kernel, changes) \
+    row(enum_type::value, defaults.field, #field " (" #enum_type ")", #value, kernel, changes)
+
+constexpr std::array catalog{
+    MM_ROW(fault_pud, handle_mm_fault_pud, v5_4_no_recheck, "v5.4",
+           "__handle_mm_fault(): no pud re-check after pmd_alloc(); a racing huge pud is used as a pmd table"),
+    MM_ROW(fault_pud, handle_mm_fault_pud, fixed_625110b5e9da, "625110b5e9da (v5.5)",
+           "pud_trans_unstable() after pmd_alloc(), retry"),
+    MM_ROW(migrate_insert, migrate_vma_insert, v2017_no_recheck, "HMM migrate posting, 2017",
+           "migrate_vma_insert_page(): pte_offset_map_lock() right after pte_alloc()"),
+    MM_ROW(migrate_insert, migrate_vma_insert, v4_14_pmd_trans_unstable, "v4.14",
+           "pmd_trans_unstable() after pte_alloc(), abort"),
+    MM_ROW(migrate_insert, migrate_vma_insert, v6_5_pte_offset_map_lock, "v6.5 (0d940a9b270b)",
+           "the 6.5+ pte_offset_map_lock() fails on a non-table pmd"),
+    MM_ROW(mm_pt_iter, hmm_mm_pt_iter, seed_2016_lock_recheck, "HMM series, 2016",
+           "mm_pt_iter_page(): lockless look, pmd_lock(), re-check"),
+    MM_ROW(mm_pt_iter, hmm_mm_pt_iter, no_recheck, "hypothetical", "pmd_lock() without the re-check"),
+    MM_ROW(mm_pt_iter, hmm_mm_pt_iter, second_read, "hypothetical", "lockless, decodes a second read of *pmdp"),
+    MM_ROW(mm_pt_iter, hmm_mm_pt_iter, lockless_snapshot, "hypothetical",
+           "lockless, decodes the one snapshot it checked"),
+    MM_ROW(walk_pud, pagewalk_pud, v2019_pud_trans_huge_lock, "v5.6 (walk_page_mapping() series, 2019)",
+           "pud_entry() under pud_trans_huge_lock(); pmd_offset() re-reads *pud"),
+    MM_ROW(walk_pud, pagewalk_pud, v6_6_action_again, "v6.6",
+           "unlocked pud_entry() with ACTION_AGAIN; still re-reads *pud"),
+    MM_ROW(walk_pud, pagewalk_pud, fixed_3b89863c3fa4, "3b89863c3fa4",
+           "walk_pmd_range() takes one pudp_get() snapshot, ACTION_AGAIN unless it names a table"),
+    MM_ROW(tracker_huge, dirty_tracker_huge, v2019_blocking_huge_fault, "2019 posting (rejected in review)",
+           "huge entries cleaned without the ptl"),
+    MM_ROW(tracker_huge, dirty_tracker_huge, ptl, "as merged (v5.6)", "huge entries cleaned under the ptl"),
+    MM_ROW(gup, gup_fast, x86_v4_12_no_recheck, "arch/x86/mm/gup.c, v2.6.27..v4.12",
+           "get_page() without re-check; relied on the TLB-flush IPI"),
+    MM_ROW(gup, gup_fast, v6_1_pte_recheck, "v6.1 (re-check from 2667f50e8b81, v3.19)",
+           "folio_try_get_rcu() and the pte re-check, no pmd re-check"),
+    MM_ROW(gup, gup_fast, fixed_70cbc3cc78a9, "70cbc3cc78a9 (v6.2), as in v6.6", "pmd and pte re-check after the grab"),
+    MM_ROW(retract, khugepaged_retract, v6_0_pte_free, "v6.0",
+           "retract_page_tables(): mmap_lock trylock, pte_free() at once"),
+    MM_ROW(retract, khugepaged_retract, fixed_2ba99c5e0881, "2ba99c5e0881 (v6.1)",
+           "tlb_remove_table_sync_one() before pte_free()"),
+    MM_ROW(retract, khugepaged_retract, v6_6_pte_free_defer, "1d65b771bc08 (v6.5), as in v6.6",
+           "no mmap_lock, i_mmap_rwsem read, pte_free_defer()"),
+    MM_ROW(move_pmd, mremap_normal_pmd, v6_6_no_recheck, "v6.6",
+           "move_normal_pmd() moves *old_pmd without re-checking it under the locks"),
+    MM_ROW(move_pmd, mremap_normal_pmd, fixed_6fa1066fc5d0, "6fa1066fc5d0 (v6.12)",
+           "\"Racing with collapse?\" re-check, fall back to the pte path"),
+};
+
+#undef MM_ROW
+
+[[maybe_unused]] const bool registered = (register_model_variants(catalog), true);
+
+}  // namespace
+
+}  // namespace mm
+MMCHECK_ENGINE_END
