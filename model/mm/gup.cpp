@@ -2,6 +2,8 @@
 // (model/mm/variants.h, gup_fast).
 #include "model/mm/gup.h"
 
+#include <string>
+
 #include "model/mm/rmap.h"
 
 MMCHECK_ENGINE_BEGIN
@@ -127,7 +129,13 @@ int gup_pte_range_x86_v4_12(mm_struct* mm, pmd_t pmd, unsigned long addr, unsign
         if (!__pte_access_permitted(pte_val(pte), flags & FOLL_WRITE)) return 0;  // pte_allows_gup()
         if (pte_special(pte)) return 0;
         page* p = pfn_to_page(mm->memory, pte_pfn(pte));
-        get_page(p);
+        // get_page(): v4.12 had VM_BUG_ON_PAGE(page_ref_count(page) <= 0) before
+        // the increment; the model reports the increment from zero itself, the
+        // moment the walker pins a page that is being freed.
+        if (atomic_add_return(1, compound_head(p)->_refcount) == 1)
+            report_violation(violation_kind::stale_pin,
+                             "get_page() on pfn " + std::to_string(p->pfn) +
+                                 " raised a zero refcount: the page was being freed after its pte was read");
         pages[(*nr)++] = p;
         ptep = ptep_t{ptep.table, ptep.index + 1, ptep.generation};
         addr += PAGE_SIZE;
