@@ -8,6 +8,7 @@
 // turn it into a kernel::plain<> or kernel::marked<> first.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "model/mm/page.h"
@@ -87,6 +88,9 @@ struct mm_struct {
     page* pgd = nullptr;
     kernel::atomic_long_t pgtables_bytes{0, {"mm->pgtables_bytes"}};
     std::vector<vm_area_struct*> vmas;  // set up before the threads start
+    // mm->notifier_subscriptions (model/mm/mmu_notifier.h): null until a secondary
+    // MMU registers; set up before the threads start.
+    std::shared_ptr<struct mmu_notifier_subscriptions> notifier_subscriptions;
 };
 
 vm_area_struct* find_vma(mm_struct* mm, unsigned long addr);

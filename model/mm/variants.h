@@ -107,6 +107,36 @@ enum class mremap_normal_pmd {
     fixed_6fa1066fc5d0,
 };
 
+// How a secondary-MMU driver uses an hmm_range_fault() snapshot
+// (model/drivers/mirror.cpp; seed threads 000 and 002, Documentation/mm/hmm.rst).
+enum class mirror_driver {
+    // Takes its lock and maps the pfns without mmu_interval_read_retry(): a
+    // snapshot taken before a concurrent invalidation is mapped after it.
+    no_read_retry,
+    // As documented: under its lock, mmu_interval_read_retry() and start over
+    // if the interval's sequence moved.
+    read_retry,
+};
+
+// How KSM's write_protect_page()/replace_page() and COW's wp_page_copy() tell
+// secondary MMUs that a pte changes (mm/ksm.c, mm/memory.c; seed thread 004).
+enum class change_pte_notify {
+    // v2.6.32 (set_pte_at_notify(), 2009) to v3.8: change_pte with no
+    // invalidate_range_start/end around it.
+    v2_6_32_no_bracket,
+    // v3.9 ("mm: wrap calls to set_pte_at_notify with invalidate_range_start
+    // and invalidate_range_end") as in v6.6: always bracketed, no flag.
+    v3_9_bracket,
+    // The seed's 2019 posting: MMU_NOTIFIER_USE_CHANGE_PTE on KSM's brackets
+    // (rw->ro same pfn, ro->ro new pfn), so a subscriber may keep its entry.
+    seed_2019_use_change_pte,
+    // The 2019 flag also on wp_page_copy(): a read-only page replaced by a
+    // writable copy (new pfn), a transition the posting does not allow.
+    flag_on_cow,
+    // No notifier call at all, as model/mm/memory_anon.cpp's wp_page_copy().
+    no_notifier,
+};
+
 struct model_variants {
     handle_mm_fault_pud fault_pud = handle_mm_fault_pud::fixed_625110b5e9da;
     migrate_vma_insert migrate_insert = migrate_vma_insert::v6_5_pte_offset_map_lock;
@@ -116,6 +146,8 @@ struct model_variants {
     gup_fast gup = gup_fast::fixed_70cbc3cc78a9;
     khugepaged_retract retract = khugepaged_retract::v6_6_pte_free_defer;
     mremap_normal_pmd move_pmd = mremap_normal_pmd::fixed_6fa1066fc5d0;
+    mirror_driver mirror = mirror_driver::read_retry;
+    change_pte_notify notify = change_pte_notify::v3_9_bracket;
 };
 
 }  // namespace mm
