@@ -12,7 +12,7 @@
 namespace mmcheck::cli {
 
 struct engine_settings {
-    engine_kind engine = default_engine;
+    engine_kind engine = engine_kind::relacy;
     search_kind search = search_kind::bounded;
     unsigned preemptions = 2;
     CLI::Option* search_option = nullptr;
@@ -30,8 +30,7 @@ inline void add_engine_option(CLI::App* cmd, engine_settings& settings) {
     static const std::map<std::string, engine_kind> engines{
         {"relacy", engine_kind::relacy}, {"native", engine_kind::native}, {"mc", engine_kind::mc}};
     cmd->add_option("--engine", settings.engine,
-                    "Engine: mc (in-house DPOR; the default when built), relacy (Relacy Race Detector), "
-                    "native (real threads, stress; the TSan build)")
+                    "Engine: relacy (systematic, default), native (real threads, stress; TSan build), mc (in-house)")
         ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
 }
 
@@ -41,8 +40,8 @@ inline void add_search_options(CLI::App* cmd, engine_settings& settings, run_opt
         {"dpor", search_kind::dpor}, {"dfs", search_kind::dfs},         {"pct", search_kind::pct}};
     settings.search_option =
         cmd->add_option("--search", settings.search,
-                        "mc: dpor (default), dfs, bounded (preemption bound), pct, random; "
-                        "relacy: full (every interleaving), bounded (context bound; the scenario's default), random")
+                        "relacy: full (every interleaving), bounded (context bound), random; mc also: dpor, dfs, pct. "
+                        "Default: the scenario's declared search")
             ->transform(CLI::CheckedTransformer(searches, CLI::ignore_case));
     settings.preemptions_option = cmd->add_option(
         "--preemptions", settings.preemptions, "Preemption/context bound for --search bounded (default: the scenario's)");
