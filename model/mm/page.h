@@ -61,6 +61,10 @@ struct page {
     // deposited pte table's link to the next one (pgtable->lru, LIFO in the model).
     kernel::plain<page*> pmd_huge_pte{nullptr, {"pmd_huge_pte"}};
     kernel::plain<page*> pgtable_lru{nullptr, {"pgtable->lru"}};
+    // page->index of an anonymous page: the linear page index it was faulted at
+    // (linear_page_index()), for page_address_in_vma(). Set only where a
+    // scenario builds its initial state; the model's fault paths leave it 0.
+    unsigned long index = 0;
 
     page(unsigned long frame, mem_map* owner);
 };

@@ -1,0 +1,162 @@
+// See ksm.h: mm/ksm.c v6.6. page_vma_mapped_walk() is reduced to the one pte
+// of a small anonymous page (mm_find_pmd(), then the 6.5+ pte_offset_map_lock()
+// and a check that the pte still maps the page).
+#include "model/mm/ksm.h"
+
+#include "model/mm/mmu_notifier.h"
+#include "model/mm/pgtable_generic.h"
+#include "model/mm/rmap.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace mm {
+
+using namespace kernel;
+
+namespace {
+
+constexpr int EFAULT_RET = -14;
+
+// Whether this path's change_pte sits in a bracket, and with which flags
+// (variants.h change_pte_notify; the 2019 posting flags both KSM brackets).
+bool brackets(const mm_struct* mm) {
+    const change_pte_notify n = mm->variants.notify;
+    return n != change_pte_notify::v2_6_32_no_bracket && n != change_pte_notify::no_notifier;
+}
+unsigned bracket_flags(const mm_struct* mm) {
+    const change_pte_notify n = mm->variants.notify;
+    return n == change_pte_notify::seed_2019_use_change_pte || n == change_pte_notify::flag_on_cow
+               ? MMU_NOTIFIER_USE_CHANGE_PTE
+               : 0;
+}
+void notify_set_pte(mm_struct* mm, unsigned long addr, ptep_t ptep, pte_t pte) {
+    if (mm->variants.notify == change_pte_notify::no_notifier)
+        set_pte_at(mm, addr, ptep, pte);
+    else
+        set_pte_at_notify(mm, addr, ptep, pte);
+}
+
+// page_address_in_vma() — mm/rmap.c v6.6, anonymous pages: from page->index.
+unsigned long page_address_in_vma(page* p, vm_area_struct* vma) {
+    const unsigned long address = vma->vm_start + ((p->index - vma->vm_pgoff) << PAGE_SHIFT);
+    return address < vma->vm_start || address >= vma->vm_end ? ~0ul : address;
+}
+
+// mm_find_pmd() — mm/rmap.c v6.6: the pmd slot, if the pgd and pud lead to one.
+bool mm_find_pmd(mm_struct* mm, unsigned long address, pmdp_t* pmd) {
+    const pgdp_t pgd = pgd_offset(mm, address);
+    if (pgd_val(deref(pgd)) == 0) return false;
+    const pudp_t pud = pud_offset(pgd, address);
+    const pud_t pudval = pudp_get(pud);
+    if (!pud_present(pudval) || pud_leaf(pudval)) return false;
+    *pmd = pmd_offset(pud, address);
+    return true;
+}
+
+// The pte that maps p at address, locked: page_vma_mapped_walk() for one small page.
+ptep_t map_page_pte(mm_struct* mm, page* p, unsigned long address, spinlock_t** ptl) {
+    pmdp_t pmd;
+    if (!mm_find_pmd(mm, address, &pmd)) return {};
+    const pmd_t pmde = pmdp_get_lockless(pmd);
+    if (!pmd_present(pmde) || pmd_trans_huge(pmde)) return {};
+    const ptep_t pte = v6_5::pte_offset_map_lock(mm, pmd, address, ptl);
+    if (!pte.table) return {};
+    const pte_t val = ptep_get(pte);
+    if (pte_present(val) && pte_pfn(val) == page_to_pfn(p)) return pte;
+    v6_5::pte_unmap_unlock(pte, *ptl);
+    return {};
+}
+
+// replace_page()'s part under the pte lock: re-check the pte, then switch it.
+int replace_pte(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, page* page, struct page* kpage, pte_t orig_pte) {
+    mm_struct* mm = vma->vm_mm;
+    spinlock_t* ptl = nullptr;
+    const ptep_t ptep = v6_5::pte_offset_map_lock(mm, pmd, addr, &ptl);
+    if (!ptep.table) return EFAULT_RET;
+    if (!pte_same(ptep_get(ptep), orig_pte)) {
+        v6_5::pte_unmap_unlock(ptep, ptl);
+        return EFAULT_RET;
+    }
+    get_page(kpage);
+    page_add_anon_rmap(kpage, vma, addr);
+    const pte_t newpte = pfn_pte(page_to_pfn(kpage), vma_anon_page_prot(vma));  // mk_pte()
+    // No need to notify (says the kernel): a read-only page is replaced by a
+    // read-only page with the same content.
+    ptep_get_and_clear(mm, addr, ptep);  // ptep_clear_flush()
+    notify_set_pte(mm, addr, ptep, newpte);
+    page_remove_rmap(page, vma, false);
+    put_page(page);
+    v6_5::pte_unmap_unlock(ptep, ptl);
+    return 0;
+}
+
+}  // namespace
+
+// write_protect_page() — mm/ksm.c v6.6 (bracket and flag per the variant).
+int write_protect_page(vm_area_struct* vma, page* page, pte_t* orig_pte) {
+    mm_struct* mm = vma->vm_mm;
+    int err = EFAULT_RET;
+    spinlock_t* ptl = nullptr;
+    mmu_notifier_range range;
+    const unsigned long address = page_address_in_vma(page, vma);
+    if (address == ~0ul) return err;
+    mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, bracket_flags(mm), vma, mm, address, address + PAGE_SIZE);
+    if (brackets(mm)) mmu_notifier_invalidate_range_start(&range);
+    const ptep_t pte = map_page_pte(mm, page, address, &ptl);
+    if (!pte.table) goto out_mn;
+    {
+        pte_t entry = ptep_get(pte);
+        if (pte_write(entry) || pte_dirty(entry)) {
+            // Clear the pte and flush before the count check, so that no
+            // O_DIRECT (GUP-fast) can start after or during the check.
+            entry = ptep_get_and_clear(mm, address, pte);  // ptep_clear_flush()
+            /* Check that no O_DIRECT or similar I/O is in progress on the page */
+            if (page_mapcount(page) + 1 != page_count(page)) {
+                set_pte_at(mm, address, pte, entry);
+                goto out_unlock;
+            }
+            entry = pte_wrprotect(pte_mkclean(entry));  // set_page_dirty() has no model
+            notify_set_pte(mm, address, pte, entry);
+        }
+        *orig_pte = entry;
+        err = 0;
+    }
+out_unlock:
+    v6_5::pte_unmap_unlock(pte, ptl);  // page_vma_mapped_walk_done()
+out_mn:
+    if (brackets(mm)) mmu_notifier_invalidate_range_end(&range);
+    return err;
+}
+
+// replace_page() — mm/ksm.c v6.6 (kpage a KSM page, not the zero page).
+int replace_page(vm_area_struct* vma, page* page, struct page* kpage, pte_t orig_pte) {
+    mm_struct* mm = vma->vm_mm;
+    mmu_notifier_range range;
+    pmdp_t pmd;
+    const unsigned long addr = page_address_in_vma(page, vma);
+    if (addr == ~0ul || !mm_find_pmd(mm, addr, &pmd)) return EFAULT_RET;
+    // Some THP functions clear and set a pmd without the anon_vma lock, so look
+    // for a genuine pmd: present and not a THP.
+    const pmd_t pmde = pmdp_get_lockless(pmd);
+    if (!pmd_present(pmde) || pmd_trans_huge(pmde)) return EFAULT_RET;
+    mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, bracket_flags(mm), vma, mm, addr, addr + PAGE_SIZE);
+    if (brackets(mm)) mmu_notifier_invalidate_range_start(&range);
+    const int err = replace_pte(vma, pmd, addr, page, kpage, orig_pte);
+    if (brackets(mm)) mmu_notifier_invalidate_range_end(&range);
+    return err;
+}
+
+int try_to_merge_one_page(vm_area_struct* vma, page* page, struct page* kpage) {
+    pte_t orig_pte{};
+    int err = EFAULT_RET;
+    if (page == kpage) return 0; /* ksm page forked */
+    // We need the page lock to read a stable PageSwapCache in write_protect_page().
+    if (!page->PG_locked.try_lock("trylock_page", std::source_location::current())) return err;
+    // If this anonymous page is mapped only here, its pte may need to be
+    // write-protected; then it is replaced by the KSM page.
+    if (write_protect_page(vma, page, &orig_pte) == 0) err = replace_page(vma, page, kpage, orig_pte);
+    page->PG_locked.unlock("unlock_page", std::source_location::current());
+    return err;
+}
+
+}  // namespace mm
+MMCHECK_ENGINE_END

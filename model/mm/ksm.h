@@ -1,0 +1,25 @@
+// KSM merging one page into a stable (KSM) page: write_protect_page() and
+// replace_page() of mm/ksm.c, v6.6, with their notifier brackets. How the
+// bracket and set_pte_at_notify() are used is a variant (model/mm/variants.h,
+// change_pte_notify): the 2009 form without the bracket, v3.9 to v6.8, and the
+// seed's 2019 MMU_NOTIFIER_USE_CHANGE_PTE posting.
+//
+// Left out: the stable and unstable trees, checksums and the ksmd loop;
+// PageAnonExclusive (every page here is shared once write-protected) and swap.
+#pragma once
+
+#include "model/mm/pgtable.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace mm {
+
+// Both return 0 or -EFAULT, as the kernel's. The caller holds a reference on
+// page and its page lock, as try_to_merge_one_page() does.
+int write_protect_page(vm_area_struct* vma, page* page, pte_t* orig_pte);
+int replace_page(vm_area_struct* vma, page* page, struct page* kpage, pte_t orig_pte);
+// try_to_merge_one_page() — mm/ksm.c v6.6 without the pages_identical()
+// content compare (the model's pages have no contents: they are equal).
+int try_to_merge_one_page(vm_area_struct* vma, page* page, struct page* kpage);
+
+}  // namespace mm
+MMCHECK_ENGINE_END
