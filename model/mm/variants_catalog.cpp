@@ -64,6 +64,18 @@ constexpr std::array catalog{
            "move_normal_pmd() moves *old_pmd without re-checking it under the locks"),
     MM_ROW(move_pmd, mremap_normal_pmd, fixed_6fa1066fc5d0, "6fa1066fc5d0 (v6.12)",
            "\"Racing with collapse?\" re-check, fall back to the pte path"),
+    MM_ROW(mirror, mirror_driver, no_read_retry, "driver bug (seed threads 000, 002)",
+           "maps an hmm_range_fault() snapshot without mmu_interval_read_retry()"),
+    MM_ROW(mirror, mirror_driver, read_retry, "Documentation/mm/hmm.rst, v6.6",
+           "mmu_interval_read_retry() under the driver lock, start over"),
+    MM_ROW(notify, change_pte_notify, v2_6_32_no_bracket, "v2.6.32 to v3.8",
+           "set_pte_at_notify() without invalidate_range_start/end"),
+    MM_ROW(notify, change_pte_notify, v3_9_bracket, "v3.9, as in v6.6", "change_pte always inside the bracket"),
+    MM_ROW(notify, change_pte_notify, seed_2019_use_change_pte, "2019 posting (seed thread 004)",
+           "MMU_NOTIFIER_USE_CHANGE_PTE on KSM's brackets"),
+    MM_ROW(notify, change_pte_notify, flag_on_cow, "hypothetical (2019 flag misused)",
+           "the 2019 flag also on wp_page_copy(): a transition the posting does not allow"),
+    MM_ROW(notify, change_pte_notify, no_notifier, "model/mm/memory_anon.cpp's COW", "no notifier call at all"),
 };
 
 #undef MM_ROW
