@@ -1,14 +1,15 @@
 #!/bin/sh
-# tsan_check.sh MMCHECK SCENARIO report|silent
-# Runs SCENARIO on the native engine of a ThreadSanitizer build and asserts that
-# TSan reports a data race in the model's seam ("report") or reports nothing
-# ("silent").
+# tsan_check.sh MMCHECK SCENARIO report|silent [VARIANT]
+# Runs SCENARIO (every variant, or VARIANT) on the native engine of a
+# ThreadSanitizer build and asserts that TSan reports a data race in the model's
+# seam ("report") or reports nothing and the run is as declared ("silent").
 set -u
 mmcheck=$1 scenario=$2 want=$3
+variant=${4:+--variant $4}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 TSAN_OPTIONS="halt_on_error=0 exitcode=66 report_signal_unsafe=0" \
-  "$mmcheck" run "$scenario" --engine native --iterations 200 >"$log" 2>&1
+  "$mmcheck" run "$scenario" $variant --engine native --iterations 200 >"$log" 2>&1
 status=$?
 if [ "$want" = report ]; then
   grep -q "WARNING: ThreadSanitizer: data race" "$log" || { echo "no TSan report:"; cat "$log"; exit 1; }
