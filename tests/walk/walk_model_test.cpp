@@ -104,7 +104,9 @@ TEST_P(walk_forms, every_present_leaf_once_with_its_callback_and_the_range_tiled
     }));
     std::map<unsigned long, seen> reported;
     for (const visit& v : log_)
-        if (v.kind != seen::hole && v.present) EXPECT_TRUE(reported.emplace(v.start, v.kind).second) << v.start;
+        if (v.kind != seen::hole && v.present) {
+            EXPECT_TRUE(reported.emplace(v.start, v.kind).second) << v.start;
+        }
     EXPECT_EQ(reported, expected);
     // Leaves, pte_entry calls and holes cover [0, walk_end) once, in order.
     std::sort(log_.begin(), log_.end(), [](const visit& a, const visit& b) { return a.start < b.start; });
