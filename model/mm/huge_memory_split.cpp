@@ -57,6 +57,7 @@ void __split_huge_pmd_locked(vm_area_struct* vma, pmdp_t pmd, unsigned long hadd
     page* head = pfn_to_page(mm->memory, pmd_pfn(old_pmd));
     const bool dirty = pmd_dirty(old_pmd);
     const bool write = pmd_write(old_pmd);
+    const bool anon_exclusive = PageAnonExclusive(head);
     VM_BUG_ON(page_count(head) == 0, "VM_BUG_ON_PAGE(!page_count(page))");
     page_ref_add(head, int(HPAGE_PMD_NR) - 1);
 
@@ -65,7 +66,9 @@ void __split_huge_pmd_locked(vm_area_struct* vma, pmdp_t pmd, unsigned long hadd
     unsigned long addr = haddr;
     for (unsigned i = 0; i < HPAGE_PMD_NR; ++i, addr += PAGE_SIZE) {
         const ptep_t pte = pte_handle(pgtable, i);
-        page_add_anon_rmap(pfn_to_page(mm->memory, head->pfn + i), vma, addr);
+        page* subpage = pfn_to_page(mm->memory, head->pfn + i);
+        if (anon_exclusive) SetPageAnonExclusive(subpage);
+        page_add_anon_rmap(subpage, vma, addr, RMAP_NONE);
         VM_BUG_ON(!pte_none(ptep_get(pte)), "VM_BUG_ON(!pte_none(ptep_get(pte)))");
         set_pte_at(mm, addr, pte, split_pte(vma, head->pfn + i, write, dirty));
     }

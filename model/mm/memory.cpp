@@ -191,7 +191,7 @@ static vm_fault_t handle_pte_fault(vm_fault* vmf) {
     pte_t entry = vmf->orig_pte;
     if (pte_same(deref(vmf->pte), entry)) {
         if (vmf->flags & FAULT_FLAG_WRITE) {
-            if (!pte_write(entry)) return do_wp_page(vmf);  // COW: memory_anon.cpp
+            if (!pte_write(entry)) return do_wp_page(vmf);  // COW: memory_cow.cpp
             entry = pte_mkdirty(entry);
         }
         entry = pte_mkyoung(entry);

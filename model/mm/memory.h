@@ -19,8 +19,9 @@ bool pmd_devmap_trans_unstable(pmdp_t pmd);
 
 vm_fault_t vmf_insert_pfn(vm_area_struct* vma, unsigned long addr, unsigned long pfn);
 
-// Anonymous faults (memory_anon.cpp). do_wp_page() is entered with vmf->pte
-// mapped and vmf->ptl held, as in the kernel.
+// Anonymous faults (memory_anon.cpp) and COW (memory_cow.cpp). do_wp_page()
+// is entered with vmf->pte mapped (pre-6.5 form) and vmf->ptl held, as in the
+// kernel.
 vm_fault_t do_anonymous_page(vm_fault* vmf);
 vm_fault_t do_wp_page(vm_fault* vmf);
 

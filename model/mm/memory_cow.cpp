@@ -1,16 +1,23 @@
-// See memory_cow.h: mm/memory.c v6.6 wp_page_copy() with its notifier bracket
-// and set_pte_at_notify(), on the 6.5+ pte_offset_map_lock().
+// Write-protect faults and copy-on-write: mm/memory.c v6.6 (do_wp_page,
+// wp_can_reuse_anon_folio, wp_page_reuse, wp_page_copy), the one COW path of
+// the model; handle_pte_fault() (memory.cpp) enters do_wp_page() with the pte
+// mapped (pre-6.5 form) and locked.
 //
-// Left out: memcg, swap cache, userfaultfd, unshare (FAULT_FLAG_UNSHARE) and
-// the page contents (the copy is the allocation).
-#include "model/mm/memory_cow.h"
-
+// How wp_page_copy() uses the mmu notifiers is a variant (variants.h
+// change_pte_notify); `no_notifier` drops them, as this path was modeled
+// before it had a secondary MMU to serve.
+//
+// Left out: memcg, swap cache, userfaultfd, unshare (FAULT_FLAG_UNSHARE), the
+// LRU (lru_add_drain()), the page contents (the copy is the allocation) and
+// folio_test_ksm(): a KSM page is never PageAnonExclusive and the model's
+// stable tree holds a reference on it, so the refcount checks refuse it.
+#include "model/mm/memory.h"
 #include "model/mm/mmu_notifier.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
 
 MMCHECK_ENGINE_BEGIN
-namespace mm::cow {
+namespace mm {
 
 using namespace kernel;
 
@@ -30,6 +37,37 @@ unsigned bracket_flags(const mm_struct* mm) {
     return mm->variants.notify == change_pte_notify::flag_on_cow ? MMU_NOTIFIER_USE_CHANGE_PTE : 0;
 }
 
+// wp_page_reuse() — mm/memory.c v6.6: make the locked pte writable in place.
+void wp_page_reuse(vm_fault* vmf) {
+    vm_area_struct* vma = vmf->vma;
+    pte_t entry = pte_mkyoung(vmf->orig_pte);
+    entry = maybe_mkwrite(pte_mkdirty(entry), vma);
+    if (!pte_same(ptep_get(vmf->pte), entry))  // ptep_set_access_flags()
+        set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
+    pte_unmap_unlock(vmf->pte, vmf->ptl);
+}
+
+// wp_pfn_shared() — mm/memory.c v6.6, without ->pfn_mkwrite (no modeled
+// driver has one). The model's shared VMAs are PFN maps, so wp_page_shared()
+// and its ->page_mkwrite are left out too.
+vm_fault_t wp_pfn_shared(vm_fault* vmf) {
+    wp_page_reuse(vmf);
+    return 0;
+}
+
+// wp_can_reuse_anon_folio() — mm/memory.c v6.6 (factored out of do_wp_page()
+// in v6.6): our mapping holds the only reference, checked again under the
+// folio lock.
+bool wp_can_reuse_anon_folio(page* folio, vm_area_struct*) {
+    if (page_count(folio) > 3) return false;
+    if (page_count(folio) > 1) return false;  // + folio_test_swapcache(): none
+    if (!folio->PG_locked.try_lock("folio_trylock", std::source_location::current())) return false;
+    const bool only_ours = page_count(folio) == 1;
+    // folio_move_anon_rmap(): one anon_vma in the model.
+    folio->PG_locked.unlock("folio_unlock", std::source_location::current());
+    return only_ours;
+}
+
 // wp_page_copy()'s part under the pte lock: re-check, then switch to new_page.
 // Returns whether the pte was switched.
 bool switch_pte(vm_fault* vmf, page* old_page, page* new_page) {
@@ -38,7 +76,7 @@ bool switch_pte(vm_fault* vmf, page* old_page, page* new_page) {
     vmf->pte = v6_5::pte_offset_map_lock(mm, vmf->pmd, vmf->address, &vmf->ptl);
     if (!vmf->pte.table) return false;
     if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
-        v6_5::pte_unmap_unlock(vmf->pte, vmf->ptl);
+        v6_5::pte_unmap_unlock(vmf->pte, vmf->ptl);  // update_mmu_tlb(): no TLB
         return false;
     }
     pte_t entry = pfn_pte(page_to_pfn(new_page), vma_anon_page_prot(vma));
@@ -53,14 +91,14 @@ bool switch_pte(vm_fault* vmf, page* old_page, page* new_page) {
         set_pte_at(mm, vmf->address, vmf->pte, entry);
     else
         set_pte_at_notify(mm, vmf->address, vmf->pte, entry);
+    // Only after switching the pte to the new page may the mapcount drop.
     if (old_page) page_remove_rmap(old_page, vma, false);
     v6_5::pte_unmap_unlock(vmf->pte, vmf->ptl);
     return true;
 }
 
-}  // namespace
-
-// wp_page_copy() — mm/memory.c v6.6.
+// wp_page_copy() — mm/memory.c v6.6: copy to a new page with the lock dropped,
+// then re-check the pte under the lock inside the notifier bracket.
 vm_fault_t wp_page_copy(vm_fault* vmf, page* old_page) {
     vm_area_struct* vma = vmf->vma;
     mm_struct* mm = vma->vm_mm;
@@ -82,33 +120,28 @@ vm_fault_t wp_page_copy(vm_fault* vmf, page* old_page) {
     return 0;
 }
 
-// do_wp_page() — mm/memory.c v6.6, the copy branch; entered with the pte
-// mapped and locked.
+}  // namespace
+
+// do_wp_page() — mm/memory.c v6.6: shared mappings are made writable, an
+// exclusive (or reusable) anonymous page is reused, anything else is copied.
+// Left out: unshare, uffd-wp, the KSM/LRU early outs of the reuse check.
 vm_fault_t do_wp_page(vm_fault* vmf) {
-    page* p = vm_normal_page(vmf->vma, vmf->address, vmf->orig_pte);
+    vm_area_struct* vma = vmf->vma;
+    page* p = vm_normal_page(vma, vmf->address, vmf->orig_pte);
+    page* folio = p ? compound_head(p) : nullptr;
+    if (vma->vm_flags & VM_SHARED) return wp_pfn_shared(vmf);  // !vmf->page: PFN maps
+    // Private mapping: create an exclusive anonymous page copy if reuse is
+    // impossible. A page marked exclusive is reused without further checks.
+    if (folio && folio->use == page_use::anon && (PageAnonExclusive(p) || wp_can_reuse_anon_folio(folio, vma))) {
+        if (!PageAnonExclusive(p)) SetPageAnonExclusive(p);
+        wp_page_reuse(vmf);
+        return 0;
+    }
     /* Ok, we need to copy. Oh, well.. */
-    if (p) get_page(p);
-    v6_5::pte_unmap_unlock(vmf->pte, vmf->ptl);
+    if (folio) get_page(folio);
+    pte_unmap_unlock(vmf->pte, vmf->ptl);
     return wp_page_copy(vmf, p);
 }
 
-vm_fault_t handle_write_fault(vm_area_struct* vma, unsigned long address) {
-    vm_fault vmf;
-    vmf.vma = vma;
-    vmf.address = address & PAGE_MASK;
-    vmf.flags = FAULT_FLAG_WRITE;
-    mm_struct* mm = vma->vm_mm;
-    vmf.pud = pud_offset(pgd_offset(mm, address), address);
-    vmf.pmd = pmd_offset(vmf.pud, address);
-    vmf.pte = v6_5::pte_offset_map_lock(mm, vmf.pmd, vmf.address, &vmf.ptl);
-    if (!vmf.pte.table) return 0;
-    vmf.orig_pte = ptep_get(vmf.pte);
-    if (!pte_present(vmf.orig_pte) || pte_write(vmf.orig_pte)) {
-        v6_5::pte_unmap_unlock(vmf.pte, vmf.ptl);
-        return 0;
-    }
-    return do_wp_page(&vmf);
-}
-
-}  // namespace mm::cow
+}  // namespace mm
 MMCHECK_ENGINE_END

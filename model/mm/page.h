@@ -65,6 +65,11 @@ struct page {
     // (linear_page_index()), for page_address_in_vma(). Set only where a
     // scenario builds its initial state; the model's fault paths leave it 0.
     unsigned long index = 0;
+    // PG_anon_exclusive (PageAnonExclusive()): this mm's mapping of the anonymous
+    // page is the only one, so a write fault may reuse it. Written only under the
+    // page-table lock that maps the page (or before the page is mapped) and read
+    // under it, so the model keeps it beside `use`, off the seam.
+    bool anon_exclusive = false;
 
     page(unsigned long frame, mem_map* owner);
 };

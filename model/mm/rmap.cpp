@@ -17,8 +17,11 @@ page* vma_alloc_folio(vm_area_struct* vma, unsigned order) {
     // The allocator hands out pages with these counts (prep_new_page()).
     atomic_set(folio->_refcount, 1);
     atomic_set(folio->_entire_mapcount, -1);
-    for (unsigned long i = 0; i < (1ul << order); ++i)
-        atomic_set(pfn_to_page(vma->vm_mm->memory, folio->pfn + i)->_mapcount, -1);
+    for (unsigned long i = 0; i < (1ul << order); ++i) {
+        page* p = pfn_to_page(vma->vm_mm->memory, folio->pfn + i);
+        atomic_set(p->_mapcount, -1);
+        ClearPageAnonExclusive(p);
+    }
     return folio;
 }
 
@@ -57,10 +60,23 @@ void page_add_new_anon_rmap(page* p, vm_area_struct*, unsigned long) {
         atomic_set(p->_entire_mapcount, 0);
     else
         atomic_set(p->_mapcount, 0);
+    SetPageAnonExclusive(p);
 }
 
 // page_add_anon_rmap() — mm/rmap.c v6.6, one pte mapping of a subpage.
-void page_add_anon_rmap(page* p, vm_area_struct*, unsigned long) { atomic_inc(p->_mapcount); }
+void page_add_anon_rmap(page* p, vm_area_struct*, unsigned long, rmap_t flags) {
+    atomic_inc(p->_mapcount);
+    if (flags & RMAP_EXCLUSIVE) SetPageAnonExclusive(p);
+}
+
+// page_try_share_anon_rmap() — include/linux/rmap.h v6.6. The model has no
+// FOLL_PIN (GUP takes plain references, gup.h), so page_maybe_dma_pinned() is
+// always false and the page always stops being exclusive; callers that must
+// refuse GUP references compare page_count() with the mappings first (KSM).
+int page_try_share_anon_rmap(page* p) {
+    ClearPageAnonExclusive(p);
+    return 0;
+}
 
 // page_remove_rmap() — mm/rmap.c v6.6.
 void page_remove_rmap(page* p, vm_area_struct*, bool compound) {

@@ -25,8 +25,23 @@ void page_ref_add(page* p, int nr);
 void put_page(page* p);
 long page_count(page* p);
 
+// rmap_t of page_add_anon_rmap() (include/linux/rmap.h v6.6).
+using rmap_t = unsigned;
+inline constexpr rmap_t RMAP_NONE = 0;
+inline constexpr rmap_t RMAP_EXCLUSIVE = 1u << 0;  // the page is exclusive to this mapping
+
+// folio_add_new_anon_rmap() marks the new folio exclusive (on its head page).
 void page_add_new_anon_rmap(page* p, vm_area_struct* vma, unsigned long address);
-void page_add_anon_rmap(page* p, vm_area_struct* vma, unsigned long address);
+void page_add_anon_rmap(page* p, vm_area_struct* vma, unsigned long address, rmap_t flags = RMAP_NONE);
+
+// PageAnonExclusive() and friends — include/linux/page-flags.h, rmap.h v6.6.
+inline bool PageAnonExclusive(const page* p) { return p->anon_exclusive; }
+inline void SetPageAnonExclusive(page* p) { p->anon_exclusive = true; }
+inline void ClearPageAnonExclusive(page* p) { p->anon_exclusive = false; }
+// page_try_share_anon_rmap() — include/linux/rmap.h v6.6: the page stops being
+// exclusive (-EBUSY if pinned, which the model never is). Called with the pte
+// cleared and flushed, so no GUP-fast can start pinning meanwhile.
+int page_try_share_anon_rmap(page* p);
 void page_remove_rmap(page* p, vm_area_struct* vma, bool compound);
 // page_mapcount(): pte mappings of this page plus the folio's pmd mappings.
 long page_mapcount(page* p);

@@ -133,7 +133,8 @@ enum class change_pte_notify {
     // The 2019 flag also on wp_page_copy(): a read-only page replaced by a
     // writable copy (new pfn), a transition the posting does not allow.
     flag_on_cow,
-    // No notifier call at all, as model/mm/memory_anon.cpp's wp_page_copy().
+    // Hypothetical: no notifier call at all (plain set_pte_at(), no bracket), as
+    // the model's COW had it before it served a secondary MMU.
     no_notifier,
 };
 

@@ -75,7 +75,7 @@ constexpr std::array catalog{
            "MMU_NOTIFIER_USE_CHANGE_PTE on KSM's brackets"),
     MM_ROW(notify, change_pte_notify, flag_on_cow, "hypothetical (2019 flag misused)",
            "the 2019 flag also on wp_page_copy(): a transition the posting does not allow"),
-    MM_ROW(notify, change_pte_notify, no_notifier, "model/mm/memory_anon.cpp's COW", "no notifier call at all"),
+    MM_ROW(notify, change_pte_notify, no_notifier, "hypothetical (the model before S8)", "no notifier call at all"),
 };
 
 #undef MM_ROW

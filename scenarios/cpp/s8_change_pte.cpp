@@ -16,11 +16,11 @@
 // - flag-on-cow: the flag also on wp_page_copy(); must fail (illegal-change-pte:
 //   the mirror kept the zero page through the bracket and is told to take a
 //   writable new pfn);
-// - no-notifier: wp_page_copy() as model/mm/memory_anon.cpp has it; must fail
+// - no-notifier: wp_page_copy() without any notifier call; must fail
 //   (secondary-mmu-incoherent: the mirror still maps the zero page).
 #include "model/drivers/mirror.h"
 #include "model/mm/ksm.h"
-#include "model/mm/memory_cow.h"
+#include "model/mm/memory.h"
 #include "model/mm/mm_check.h"
 #include "scenarios/body.h"
 #include "scenarios/cpp/s4_anon_world.h"
@@ -82,7 +82,7 @@ struct s8_instance : scenario_instance {
             try_to_merge_one_page(&world.vma, anon, kpage);
             put_page(anon);
         } else {
-            cow::handle_write_fault(&world.vma, 0);
+            handle_mm_fault(&world.vma, 0, FAULT_FLAG_WRITE);  // do_wp_page() copies the zero page
         }
         kernel::up_read(&mm->mmap_lock);
     }
