@@ -1,9 +1,9 @@
-// See ksm.h: mm/ksm.c v6.6. page_vma_mapped_walk() is reduced to the one pte
-// of a small anonymous page (mm_find_pmd(), then the 6.5+ pte_offset_map_lock()
-// and a check that the pte still maps the page).
+// See ksm.h: mm/ksm.c v6.6, finding the page's pte with page_vma_mapped_walk()
+// (model/mm/page_vma_mapped.cpp) as the kernel does.
 #include "model/mm/ksm.h"
 
 #include "model/mm/mmu_notifier.h"
+#include "model/mm/page_vma_mapped.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
 
@@ -35,12 +35,6 @@ void notify_set_pte(mm_struct* mm, unsigned long addr, ptep_t ptep, pte_t pte) {
         set_pte_at_notify(mm, addr, ptep, pte);
 }
 
-// page_address_in_vma() — mm/rmap.c v6.6, anonymous pages: from page->index.
-unsigned long page_address_in_vma(page* p, vm_area_struct* vma) {
-    const unsigned long address = vma->vm_start + ((p->index - vma->vm_pgoff) << PAGE_SHIFT);
-    return address < vma->vm_start || address >= vma->vm_end ? ~0ul : address;
-}
-
 // mm_find_pmd() — mm/rmap.c v6.6: the pmd slot, if the pgd and pud lead to one.
 bool mm_find_pmd(mm_struct* mm, unsigned long address, pmdp_t* pmd) {
     const pgdp_t pgd = pgd_offset(mm, address);
@@ -50,20 +44,6 @@ bool mm_find_pmd(mm_struct* mm, unsigned long address, pmdp_t* pmd) {
     if (!pud_present(pudval) || pud_leaf(pudval)) return false;
     *pmd = pmd_offset(pud, address);
     return true;
-}
-
-// The pte that maps p at address, locked: page_vma_mapped_walk() for one small page.
-ptep_t map_page_pte(mm_struct* mm, page* p, unsigned long address, spinlock_t** ptl) {
-    pmdp_t pmd;
-    if (!mm_find_pmd(mm, address, &pmd)) return {};
-    const pmd_t pmde = pmdp_get_lockless(pmd);
-    if (!pmd_present(pmde) || pmd_trans_huge(pmde)) return {};
-    const ptep_t pte = v6_5::pte_offset_map_lock(mm, pmd, address, ptl);
-    if (!pte.table) return {};
-    const pte_t val = ptep_get(pte);
-    if (pte_present(val) && pte_pfn(val) == page_to_pfn(p)) return pte;
-    v6_5::pte_unmap_unlock(pte, *ptl);
-    return {};
 }
 
 // replace_page()'s part under the pte lock: re-check the pte, then switch it.
@@ -92,36 +72,47 @@ int replace_pte(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, page* page,
 }  // namespace
 
 // write_protect_page() — mm/ksm.c v6.6 (bracket and flag per the variant).
+// Left out: mm_tlb_flush_pending() (no TLB), the swap cache, set_page_dirty().
 int write_protect_page(vm_area_struct* vma, page* page, pte_t* orig_pte) {
     mm_struct* mm = vma->vm_mm;
+    struct page_vma_mapped_walk pvmw = page_vma_walk(page, vma, 0, 0);  // DEFINE_PAGE_VMA_WALK()
     int err = EFAULT_RET;
-    spinlock_t* ptl = nullptr;
     mmu_notifier_range range;
-    const unsigned long address = page_address_in_vma(page, vma);
-    if (address == ~0ul) return err;
-    mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, bracket_flags(mm), vma, mm, address, address + PAGE_SIZE);
+    pvmw.address = page_address_in_vma(page, vma);
+    if (pvmw.address == ~0ul) return err;
+    mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, bracket_flags(mm), vma, mm, pvmw.address,
+                            pvmw.address + PAGE_SIZE);
     if (brackets(mm)) mmu_notifier_invalidate_range_start(&range);
-    const ptep_t pte = map_page_pte(mm, page, address, &ptl);
-    if (!pte.table) goto out_mn;
+    if (!page_vma_mapped_walk(&pvmw)) goto out_mn;
+    if (!pvmw.pte.table) {
+        report_violation(violation_kind::assertion, "write_protect_page: Unexpected PMD mapping?");  // WARN_ONCE
+        goto out_unlock;
+    }
     {
-        pte_t entry = ptep_get(pte);
-        if (pte_write(entry) || pte_dirty(entry)) {
+        pte_t entry = ptep_get(pvmw.pte);
+        const bool anon_exclusive = PageAnonExclusive(page);
+        if (pte_write(entry) || pte_dirty(entry) || anon_exclusive) {
             // Clear the pte and flush before the count check, so that no
             // O_DIRECT (GUP-fast) can start after or during the check.
-            entry = ptep_get_and_clear(mm, address, pte);  // ptep_clear_flush()
+            entry = ptep_get_and_clear(mm, pvmw.address, pvmw.pte);  // ptep_clear_flush()
             /* Check that no O_DIRECT or similar I/O is in progress on the page */
             if (page_mapcount(page) + 1 != page_count(page)) {
-                set_pte_at(mm, address, pte, entry);
+                set_pte_at(mm, pvmw.address, pvmw.pte, entry);
                 goto out_unlock;
             }
-            entry = pte_wrprotect(pte_mkclean(entry));  // set_page_dirty() has no model
-            notify_set_pte(mm, address, pte, entry);
+            /* See page_try_share_anon_rmap(): clear PTE first. */
+            if (anon_exclusive && page_try_share_anon_rmap(page)) {
+                set_pte_at(mm, pvmw.address, pvmw.pte, entry);
+                goto out_unlock;
+            }
+            entry = pte_wrprotect(pte_mkclean(entry));
+            notify_set_pte(mm, pvmw.address, pvmw.pte, entry);
         }
         *orig_pte = entry;
         err = 0;
     }
 out_unlock:
-    v6_5::pte_unmap_unlock(pte, ptl);  // page_vma_mapped_walk_done()
+    page_vma_mapped_walk_done(&pvmw);
 out_mn:
     if (brackets(mm)) mmu_notifier_invalidate_range_end(&range);
     return err;

@@ -5,7 +5,7 @@
 // seed's 2019 MMU_NOTIFIER_USE_CHANGE_PTE posting.
 //
 // Left out: the stable and unstable trees, checksums and the ksmd loop;
-// PageAnonExclusive (every page here is shared once write-protected) and swap.
+// swap, and split_huge_page() of a THP (added with huge_memory_folio_split.cpp).
 #pragma once
 
 #include "model/mm/pgtable.h"

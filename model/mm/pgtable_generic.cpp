@@ -92,6 +92,14 @@ ptep_t pte_offset_map_lock(mm_struct*, pmdp_t pmd, unsigned long addr, spinlock_
     }
 }
 
+// pte_offset_map_nolock() — mm/pgtable-generic.c v6.6.
+ptep_t pte_offset_map_nolock(mm_struct*, pmdp_t pmd, unsigned long addr, spinlock_t** ptlp) {
+    pmd_t pmdval;
+    const ptep_t pte = __pte_offset_map(pmd, addr, &pmdval);
+    if (pte.table) *ptlp = &pte.table->ptl;  // pte_lockptr(mm, &pmdval)
+    return pte;
+}
+
 void pte_unmap(ptep_t) { rcu_read_unlock(); }
 
 void pte_unmap_unlock(ptep_t pte, spinlock_t* ptl) {

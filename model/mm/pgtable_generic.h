@@ -23,6 +23,8 @@ namespace v6_5 {
 ptep_t __pte_offset_map(pmdp_t pmd, unsigned long addr, pmd_t* pmdvalp);
 ptep_t pte_offset_map(pmdp_t pmd, unsigned long addr);
 ptep_t pte_offset_map_lock(mm_struct* mm, pmdp_t pmd, unsigned long addr, kernel::spinlock_t** ptlp);
+// Maps without locking; *ptlp is the lock of the table the pmd named when read.
+ptep_t pte_offset_map_nolock(mm_struct* mm, pmdp_t pmd, unsigned long addr, kernel::spinlock_t** ptlp);
 void pte_unmap(ptep_t pte);
 void pte_unmap_unlock(ptep_t pte, kernel::spinlock_t* ptl);
 }  // namespace v6_5
