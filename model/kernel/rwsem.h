@@ -27,7 +27,7 @@ inline void down_read(rw_semaphore* s, MMCHECK_RWSEM_SITE) {
 }
 inline bool down_read_trylock(rw_semaphore* s, MMCHECK_RWSEM_SITE) {
     const bool ok = s->impl().try_lock_shared(where);
-    if (ok) detail::note_acquired(s, s->name(), detail::lock_mode::shared, true, where);
+    if (ok) detail::note_acquired(s, s->name(), detail::lock_mode::shared, true, where, false);
     detail::record(ok ? "down_read_trylock (taken)" : "down_read_trylock (busy)", s->name(), nullptr, 0, 0, where);
     return ok;
 }
@@ -43,7 +43,7 @@ inline void down_write(rw_semaphore* s, MMCHECK_RWSEM_SITE) {
 }
 inline bool down_write_trylock(rw_semaphore* s, MMCHECK_RWSEM_SITE) {
     const bool ok = s->impl().try_lock(where);
-    if (ok) detail::note_acquired(s, s->name(), detail::lock_mode::exclusive, true, where);
+    if (ok) detail::note_acquired(s, s->name(), detail::lock_mode::exclusive, true, where, false);
     detail::record(ok ? "down_write_trylock (taken)" : "down_write_trylock (busy)", s->name(), nullptr, 0, 0, where);
     return ok;
 }

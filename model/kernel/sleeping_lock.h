@@ -1,5 +1,5 @@
 // A sleeping bit lock such as PG_locked: the seam object behind
-// trylock_page/lock_page/unlock_page (model/mm/filemap.h keeps the kernel names).
+// trylock_page/lock_page/unlock_page (model/mm/pagemap.h keeps the kernel names).
 #pragma once
 
 #include "model/kernel/detail/record.h"
@@ -19,7 +19,7 @@ public:
     }
     bool try_lock(const char* op, const std::source_location& where) {
         const bool ok = m_.try_lock(where);
-        if (ok) detail::note_acquired(this, name_, detail::lock_mode::exclusive, true, where);
+        if (ok) detail::note_acquired(this, name_, detail::lock_mode::exclusive, true, where, false);
         detail::record(op, name_, nullptr, ok, ok, where);
         return ok;
     }

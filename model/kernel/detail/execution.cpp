@@ -62,11 +62,11 @@ void violation(violation_kind kind, std::string message, const site& where) {
 }
 
 void note_acquired(const void* lock, const label& name, lock_mode mode, bool sleeping,
-                   const site& where) {
+                   const site& where, bool blocking) {
     execution* exec = current_execution();
     if (exec == nullptr) return;
     thread_state& t = exec->threads[backend::thread_id()];
-    if (sleeping) {
+    if (sleeping && blocking) {
         for (int i = 0; i < t.nheld; ++i)
             if (!t.held[i].sleeping)
                 violation(violation_kind::lock_discipline,

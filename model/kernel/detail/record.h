@@ -71,8 +71,10 @@ inline void record(const char* op, const label& object, value_formatter format, 
 
 [[noreturn]] void violation(violation_kind kind, std::string message, const site& where);
 
+// `blocking` is false for trylocks: a sleeping lock's trylock never sleeps, so
+// it may be taken under a spinlock (trylock_page() under the ptl).
 void note_acquired(const void* lock, const label& name, lock_mode mode, bool sleeping,
-                   const site& where);
+                   const site& where, bool blocking = true);
 void note_released(const void* lock, const site& where);
 bool holds(const void* lock);
 
