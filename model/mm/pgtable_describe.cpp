@@ -2,9 +2,23 @@
 #include <string>
 
 #include "model/mm/pgtable_types.h"
+#include "model/mm/swapops.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
+
+namespace {
+// A non-present pte: which special swap entry (model/mm/swapops.h) and its pfn.
+std::string describe_swap(std::uint64_t v) {
+    const swp_entry_t e{v};
+    const char* kind = "swap";
+    if (is_writable_migration_entry(e)) kind = "migration-write";
+    else if (is_migration_entry(e)) kind = "migration-read";
+    else if (is_writable_device_private_entry(e)) kind = "device-private-write";
+    else if (is_device_private_entry(e)) kind = "device-private-read";
+    return std::string(kind) + " pfn " + std::to_string(swp_offset(e));
+}
+}  // namespace
 
 std::string describe(pgtable_word w) {
     const std::uint64_t v = w.val;
@@ -12,7 +26,7 @@ std::string describe(pgtable_word w) {
     const unsigned long pfn = (v & PTE_PFN_MASK) >> PAGE_SHIFT;
     std::string s;
     if (!(v & _PAGE_PRESENT) && !(v & _PAGE_PSE) && !(v & _PAGE_PROTNONE)) {
-        s = "swap/migration";
+        return describe_swap(v);
     } else if ((v & _PAGE_PSE) && !(v & _PAGE_PRESENT)) {
         s = "invalidated huge";
     } else if (v & _PAGE_PSE) {

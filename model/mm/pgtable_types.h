@@ -46,7 +46,7 @@ inline constexpr std::uint64_t _PAGE_PROTNONE = 1ull << 8;     // GLOBAL bit reu
 inline constexpr std::uint64_t _PAGE_SPECIAL = 1ull << 9;      // SOFTW1
 inline constexpr std::uint64_t _PAGE_SOFT_DIRTY = 1ull << 11;  // SOFTW3
 inline constexpr std::uint64_t _PAGE_DEVMAP = 1ull << 57;      // SOFTW4
-inline constexpr std::uint64_t _PAGE_SWP_TYPE_SHIFT = 58;      // model's swap encoding, see swapops.h
+inline constexpr std::uint64_t _PAGE_SWP_TYPE_SHIFT = 58;      // model's swap encoding: model/mm/swapops.h
 inline constexpr std::uint64_t PTE_PFN_MASK = ((1ull << 52) - 1) & ~((1ull << PAGE_SHIFT) - 1);
 inline constexpr std::uint64_t _PAGE_TABLE = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY;
 
