@@ -4,6 +4,8 @@
 #include "model/mm/memory.h"
 
 #include "model/mm/huge_memory.h"
+#include "model/mm/migrate.h"
+#include "model/mm/swapops.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -162,8 +164,20 @@ static vm_fault_t do_fault(vm_fault* vmf) {
     return do_read_fault(vmf);
 }
 
-// handle_pte_fault() — mm/memory.c v5.4. Left out: swap and NUMA branches of
-// present/non-present ptes, which the pud/pmd races do not reach.
+// do_swap_page() — mm/memory.c v6.6, its migration-entry branch only: the model
+// has no swap, and device-private entries are not faulted back
+// (pgmap->ops->migrate_to_ram() is left out: SIGBUS).
+static vm_fault_t do_swap_page(vm_fault* vmf) {
+    const swp_entry_t entry = pte_to_swp_entry(vmf->orig_pte);
+    if (is_migration_entry(entry)) {
+        migration_entry_wait(vmf->vma->vm_mm, vmf->pmd, vmf->address);
+        return 0;
+    }
+    return VM_FAULT_SIGBUS;
+}
+
+// handle_pte_fault() — mm/memory.c v5.4. Left out: the NUMA branch of
+// present ptes, which the pud/pmd races do not reach.
 static vm_fault_t handle_pte_fault(vm_fault* vmf) {
     if (pmd_none(deref(vmf->pmd))) {
         // Leave vmf->pte NULL: the fault path allocates the table.
@@ -186,6 +200,7 @@ static vm_fault_t handle_pte_fault(vm_fault* vmf) {
         if (vma_is_anonymous(vmf->vma)) return do_anonymous_page(vmf);
         return do_fault(vmf);
     }
+    if (!pte_present(vmf->orig_pte)) return do_swap_page(vmf);
     vmf->ptl = pte_lockptr(vmf->vma->vm_mm, vmf->pmd);
     spin_lock(vmf->ptl);
     pte_t entry = vmf->orig_pte;

@@ -1,0 +1,86 @@
+// See migrate.h: mm/migrate.c v6.6. Left out: file and KSM folios, device-private
+// destinations (remove_migration_pte()'s device-private branch), the soft-dirty,
+// uffd-wp and young/dirty bits of migration entries (model/mm/swapops.h), PMD
+// migration entries.
+#include "model/mm/migrate.h"
+
+#include "model/mm/pagemap.h"
+#include "model/mm/pgtable_generic.h"
+#include "model/mm/rmap.h"
+#include "model/mm/swapops.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace mm {
+
+using namespace kernel;
+
+namespace {
+
+// mm_find_pmd() — mm/rmap.c v6.6 (as in ksm.cpp): the pmd slot, if the pgd and
+// pud lead to one.
+bool mm_find_pmd(mm_struct* mm, unsigned long address, pmdp_t* pmd) {
+    const pgdp_t pgd = pgd_offset(mm, address);
+    if (pgd_val(deref(pgd)) == 0) return false;
+    const pudp_t pud = pud_offset(pgd, address);
+    const pud_t pudval = pudp_get(pud);
+    if (!pud_present(pudval) || pud_leaf(pudval)) return false;
+    *pmd = pmd_offset(pud, address);
+    return true;
+}
+
+// page_vma_mapped_walk() with PVMW_SYNC | PVMW_MIGRATION for one small page at
+// one address: the pte, locked, if it is a migration entry for pfn.
+ptep_t map_migration_pte(mm_struct* mm, unsigned long pfn, unsigned long address, spinlock_t** ptl) {
+    pmdp_t pmd;
+    if (!mm_find_pmd(mm, address, &pmd)) return {};
+    const ptep_t pte = v6_5::pte_offset_map_lock(mm, pmd, address, ptl);
+    if (!pte.table) return {};
+    const pte_t entry = ptep_get(pte);
+    if (is_swap_pte(entry) && is_migration_entry(pte_to_swp_entry(entry)) &&
+        swp_offset_pfn(pte_to_swp_entry(entry)) == pfn)
+        return pte;
+    v6_5::pte_unmap_unlock(pte, *ptl);
+    return {};
+}
+
+}  // namespace
+
+// remove_migration_pte() — mm/migrate.c v6.6, for the one address (migrate.h),
+// anonymous small folios only.
+void remove_migration_ptes(page* src, page* dst, vm_area_struct* vma, unsigned long addr) {
+    mm_struct* mm = vma->vm_mm;
+    spinlock_t* ptl = nullptr;
+    const ptep_t ptep = map_migration_pte(mm, page_to_pfn(src), addr, &ptl);
+    if (!ptep.table) return;
+    const swp_entry_t entry = pte_to_swp_entry(ptep_get(ptep));
+    get_page(dst);
+    pte_t pte = pfn_pte(page_to_pfn(dst), vma_anon_page_prot(vma));
+    if (is_writable_migration_entry(entry)) pte = pte_mkwrite(pte);  // pte_mkwrite(pte, vma)
+    page_add_anon_rmap(dst, vma, addr);
+    set_pte_at(mm, addr, ptep, pte);
+    v6_5::pte_unmap_unlock(ptep, ptl);
+}
+
+// migration_entry_wait() and migration_entry_wait_on_locked() — mm/migrate.c and
+// mm/filemap.c v6.6. The kernel queues itself on the folio's waitqueue under
+// the ptl and takes no reference (ffa65753c431, v5.19); the model takes one under
+// the ptl instead (the v5.18 form, get_page_unless_zero() where the migrator's
+// own reference makes it succeed) so that the page it waits on stays the page.
+void migration_entry_wait(mm_struct* mm, pmdp_t pmd, unsigned long address) {
+    spinlock_t* ptl = nullptr;
+    const ptep_t ptep = v6_5::pte_offset_map_lock(mm, pmd, address, &ptl);
+    if (!ptep.table) return;
+    const pte_t pte = ptep_get(ptep);
+    if (!is_swap_pte(pte) || !is_migration_entry(pte_to_swp_entry(pte))) {
+        v6_5::pte_unmap_unlock(ptep, ptl);
+        return;
+    }
+    page* folio = pfn_swap_entry_to_page(mm->memory, pte_to_swp_entry(pte));
+    get_page(folio);
+    v6_5::pte_unmap_unlock(ptep, ptl);
+    folio_wait_locked(folio);
+    put_page(folio);
+}
+
+}  // namespace mm
+MMCHECK_ENGINE_END
