@@ -2,10 +2,12 @@
 // 2017 posting discussed in seed thread 003 (pte_alloc() then
 // pte_offset_map_lock() with nothing in between), v4.14 as merged (re-check
 // pmd_trans_unstable() after pte_alloc()), and v6.6, whose 6.5+
-// pte_offset_map_lock() fails on a pmd that is no longer a table.
+// pte_offset_map_lock() fails on a pmd that is no longer a table; and the
+// hypothetical v6.6 without the pte check under the ptl (S5).
 //
 // Left out: device-private entries and zone-device pages (the destination is a
-// plain anonymous page), memcg charging, userfaultfd, mmu notifiers.
+// plain anonymous page), memcg charging, userfaultfd, mmu notifiers (the
+// caller's bracket covers it), check_stable_address_space().
 #include "model/mm/migrate_vma_insert.h"
 
 #include "model/mm/memory.h"
@@ -64,8 +66,9 @@ bool insert_v4_14(vm_area_struct* vma, unsigned long addr, page* page, bool rech
 }
 
 // migrate_vma_insert_page() — mm/migrate_device.c v6.6 (the zero-page
-// replacement branch included, without its notifier).
-bool insert_v6_6(vm_area_struct* vma, unsigned long addr, page* page) {
+// replacement branch included, without its notifier: migrate_vma_pages()
+// brackets the call). Without `recheck`, the hypothetical no_pte_none_recheck.
+bool insert_v6_6(vm_area_struct* vma, unsigned long addr, page* page, bool recheck) {
     mm_struct* mm = vma->vm_mm;
     spinlock_t* ptl = nullptr;
     pmdp_t pmdp;
@@ -79,7 +82,9 @@ bool insert_v6_6(vm_area_struct* vma, unsigned long addr, page* page) {
     const ptep_t ptep = v6_5::pte_offset_map_lock(mm, pmdp, addr, &ptl);
     if (!ptep.table) return false;
     const pte_t orig_pte = ptep_get(ptep);
-    if (pte_present(orig_pte)) {
+    if (!recheck) {
+        flush = !pte_none(orig_pte);
+    } else if (pte_present(orig_pte)) {
         if (!is_zero_pfn(pte_pfn(orig_pte))) goto unlock_abort;
         flush = true;
     } else if (!pte_none(orig_pte)) {
@@ -104,7 +109,8 @@ bool migrate_vma_insert_page(vm_area_struct* vma, unsigned long addr, page* page
     switch (vma->vm_mm->variants.migrate_insert) {
         case migrate_vma_insert::v2017_no_recheck: return insert_v4_14(vma, addr, page, false);
         case migrate_vma_insert::v4_14_pmd_trans_unstable: return insert_v4_14(vma, addr, page, true);
-        case migrate_vma_insert::v6_5_pte_offset_map_lock: return insert_v6_6(vma, addr, page);
+        case migrate_vma_insert::v6_5_pte_offset_map_lock: return insert_v6_6(vma, addr, page, true);
+        case migrate_vma_insert::no_pte_none_recheck: return insert_v6_6(vma, addr, page, false);
     }
     return false;
 }

@@ -28,6 +28,27 @@ enum class migrate_vma_insert {
     // v6.5+ (mm/migrate_device.c): pte_offset_map_lock() itself fails on a
     // non-table pmd and the insert aborts.
     v6_5_pte_offset_map_lock,
+    // Hypothetical: v6.6 without the look at the pte under the ptl; trusts the
+    // hole migrate_vma_collect() saw and installs over whatever a racing fault
+    // mapped there since.
+    no_pte_none_recheck,
+};
+
+// migrate_vma_setup()'s collect walk (mm/migrate.c v4.14, mm/migrate_device.c
+// v6.6; seed thread 003, the 2017 HMM migrate posting).
+enum class migrate_vma_collect {
+    // 8315ada7f095 as merged for v4.14-rc1: migrate_vma_collect_hole() does
+    // src[npages++] before dst[npages], so the hole's dst[] is never cleared and
+    // the last hole clears one entry past the arrays. Fixed before v4.14 (Mark
+    // Hairgrove, "mm/migrate: fix indexing bug (off by one) and avoid out of
+    // bound access"; also posted by Reza Arbab, "mm/migrate: Fix early increment
+    // of migrate->npages", linux-mm 2017-10-02).
+    v4_14_early_npages,
+    // v4.14 as released: after a THP split, pmd_trans_unstable()/pmd_none()/
+    // pmd_bad() re-checks, then the pre-6.5 pte_offset_map_lock().
+    v4_14,
+    // v6.6: the 6.5+ pte_offset_map_lock() fails on a non-table pmd: goto again.
+    v6_6,
 };
 
 // The HMM mm_pt_iter_page() pmd step (seed thread 000, HMM series 2015-2016).
@@ -141,6 +162,7 @@ enum class change_pte_notify {
 struct model_variants {
     handle_mm_fault_pud fault_pud = handle_mm_fault_pud::fixed_625110b5e9da;
     migrate_vma_insert migrate_insert = migrate_vma_insert::v6_5_pte_offset_map_lock;
+    migrate_vma_collect migrate_collect = migrate_vma_collect::v6_6;
     hmm_mm_pt_iter mm_pt_iter = hmm_mm_pt_iter::seed_2016_lock_recheck;
     pagewalk_pud walk_pud = pagewalk_pud::fixed_3b89863c3fa4;
     dirty_tracker_huge tracker_huge = dirty_tracker_huge::ptl;

@@ -45,7 +45,14 @@ const variant_path_registration migrate_insert{
     path_of("migrate_vma_insert", &model_variants::migrate_insert,
             {{"v2017_no_recheck", migrate_vma_insert::v2017_no_recheck},
              {"v4_14_pmd_trans_unstable", migrate_vma_insert::v4_14_pmd_trans_unstable},
-             {"v6_5_pte_offset_map_lock", migrate_vma_insert::v6_5_pte_offset_map_lock}})};
+             {"v6_5_pte_offset_map_lock", migrate_vma_insert::v6_5_pte_offset_map_lock},
+             {"no_pte_none_recheck", migrate_vma_insert::no_pte_none_recheck}})};
+
+const variant_path_registration migrate_collect{
+    path_of("migrate_vma_collect", &model_variants::migrate_collect,
+            {{"v4_14_early_npages", migrate_vma_collect::v4_14_early_npages},
+             {"v4_14", migrate_vma_collect::v4_14},
+             {"v6_6", migrate_vma_collect::v6_6}})};
 
 const variant_path_registration mm_pt_iter{
     path_of("hmm_mm_pt_iter", &model_variants::mm_pt_iter,
