@@ -56,7 +56,8 @@ void remove_migration_ptes(page* src, page* dst, vm_area_struct* vma, unsigned l
     get_page(dst);
     pte_t pte = pfn_pte(page_to_pfn(dst), vma_anon_page_prot(vma));
     if (is_writable_migration_entry(entry)) pte = pte_mkwrite(pte);  // pte_mkwrite(pte, vma)
-    page_add_anon_rmap(dst, vma, addr);
+    // An exclusive page stays exclusive; a readable entry was shared.
+    page_add_anon_rmap(dst, vma, addr, is_readable_migration_entry(entry) ? RMAP_NONE : RMAP_EXCLUSIVE);
     set_pte_at(mm, addr, ptep, pte);
     v6_5::pte_unmap_unlock(ptep, ptl);
 }

@@ -1,9 +1,8 @@
 // migrate_vma_collect() and its page-walk callbacks: mm/migrate_device.c v6.6,
 // with the 2017 HMM migrate posting (mm/migrate.c, v4.14-rc1 and v4.14) as the
 // migrate_vma_collect variants (model/mm/variants.h). See migrate_device.h for
-// what the model leaves out; also left out here: PageAnonExclusive (not modeled,
-// model/mm/memory_anon.cpp), so every page takes the ptep_get_and_clear()
-// branch; the TLB flush (no TLB); v4.14's MIGRATE_PFN_LOCKED and
+// what the model leaves out; also left out here: the TLB flushes (no TLB, so
+// ptep_clear_flush() is ptep_get_and_clear()); v4.14's MIGRATE_PFN_LOCKED and
 // migrate_vma_prepare(), which took the page lock later for pages collect could
 // not trylock (both forms drop such pages here, as v6.6 does).
 #include "model/mm/huge_memory.h"
@@ -127,11 +126,21 @@ unsigned long collect_pte(migrate_vma* migrate, unsigned long addr, ptep_t ptep,
         put_page(page);
         return 0;
     }
-    pte = ptep_get_and_clear(mm, addr, ptep);
+    // PageAnonExclusive (v5.19+, so the v6.6 form only): share the page before
+    // the entry stops saying so; a pinned page cannot be shared and stays.
+    const bool anon_exclusive = !v4_14 && PageAnonExclusive(page);
+    pte = ptep_get_and_clear(mm, addr, ptep);  // ptep_clear_flush() when exclusive
+    if (anon_exclusive && page_try_share_anon_rmap(page)) {
+        set_pte_at(mm, addr, ptep, pte);
+        unlock_page(page);
+        put_page(page);
+        return 0;
+    }
     migrate->cpages++;
     /* Setup special migration page table entry */
-    const swp_entry_t entry =
-        (mpfn & MIGRATE_PFN_WRITE) ? make_writable_migration_entry(pfn) : make_readable_migration_entry(pfn);
+    swp_entry_t entry = make_readable_migration_entry(pfn);
+    if (mpfn & MIGRATE_PFN_WRITE) entry = make_writable_migration_entry(pfn);
+    else if (anon_exclusive) entry = make_readable_exclusive_migration_entry(pfn);
     set_pte_at(mm, addr, ptep, swp_entry_to_pte(entry));
     // This is like regular unmap: we remove the rmap and drop the page
     // refcount. The page won't be freed, as we took a reference just above.
