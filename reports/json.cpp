@@ -30,7 +30,18 @@ nlohmann::json trace_json(const std::vector<trace_step>& trace) {
     return steps;
 }
 
+nlohmann::json split_json(const split_summary& s) {
+    return {{"depth", s.depth},       {"subtrees", s.subtrees},           {"prefix_runs", s.prefix_runs},
+            {"jobs", s.jobs},         {"shard_index", s.shard_index},     {"shard_count", s.shard_count},
+            {"subtrees_run", s.results.size()}};
+}
+
 }  // namespace
+
+nlohmann::json stats_json(const search_stats& s) {
+    return {{"executions", s.executions}, {"runs", s.runs},       {"sleep_set_redundant", s.redundant},
+            {"max_depth", s.max_depth},   {"seconds", s.seconds}, {"executions_per_second", s.rate()}};
+}
 
 nlohmann::json outcome_json(const variant_outcome& o) {
     const run_result& r = o.result;
@@ -51,6 +62,8 @@ nlohmann::json outcome_json(const variant_outcome& o) {
                      {"reproduce", nullptr}};
     if (o.options.search) j["search"] = search_name(*o.options.search);
     if (r.violation) j["violation"] = violation_json(*r.violation);
+    if (r.stats) j["stats"] = stats_json(*r.stats);
+    if (r.split) j["split"] = split_json(*r.split);
     if (!r.schedule.empty()) {
         j["schedule"] = r.schedule;
         j["reproduce"] = reproduce_command(o.options, r);

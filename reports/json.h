@@ -10,6 +10,7 @@
 
 namespace mmcheck {
 
+nlohmann::json stats_json(const search_stats& stats);
 nlohmann::json outcome_json(const variant_outcome& outcome);
 
 // {"all_as_declared": bool, "outcomes": [...]}

@@ -1,6 +1,7 @@
 #include "reports/text.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <iomanip>
 #include <sstream>
 
@@ -31,6 +32,17 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
 }
 
 }  // namespace
+
+std::string stats_text(const search_stats& s) {
+    char text[240];
+    std::snprintf(text, sizeof text,
+                  "%llu complete executions, %llu runs (%llu sleep-set redundant), max depth %llu steps, "
+                  "%.3f s, %.0f executions/s",
+                  static_cast<unsigned long long>(s.executions), static_cast<unsigned long long>(s.runs),
+                  static_cast<unsigned long long>(s.redundant), static_cast<unsigned long long>(s.max_depth), s.seconds,
+                  s.rate());
+    return text;
+}
 
 std::string reproduce_command(const run_options& options, const run_result& result) {
     return "mmcheck replay " + options.scenario + " --variant " + options.variant + " --engine " +
@@ -72,6 +84,7 @@ void write_text_report(std::ostream& out, const run_options& options, const scen
     out << "  explored: " << result.executions << " execution" << (result.executions == 1 ? "" : "s") << " in "
         << std::fixed << std::setprecision(3) << result.seconds << " s; bound: " << result.bound
         << (result.exhaustive && result.outcome == verdict::pass ? " (exhausted)" : "") << "\n";
+    if (result.stats) out << "  stats: " << stats_text(*result.stats) << "\n";
     for (const auto& note : result.notes) out << "  note: " << note << "\n";
     if (result.violation) {
         const violation_report& v = *result.violation;

@@ -77,6 +77,8 @@ void check_search(const run_options& options) {
     const bool ok = options.engine == engine_kind::relacy
                         ? (search == search_kind::full || search == search_kind::bounded || search == search_kind::random)
                         : options.engine == engine_kind::mc ? search != search_kind::full : true;
+    if (options.split() && options.engine != engine_kind::mc)
+        throw usage_error("--jobs, --split-depth and --shard split the mc engine's search; add --engine mc");
     if (!ok)
         throw usage_error("engine '" + std::string(engine_name(options.engine)) + "' has no search '" +
                           std::string(search_name(search)) +

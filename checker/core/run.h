@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "reports/report.h"
+#include "reports/search_stats.h"
 #include "scenarios/catalog/catalog.h"
 
 namespace mmcheck {
@@ -35,6 +36,14 @@ struct run_options {
     double time_budget_seconds = 0;  // 0: none
     std::optional<std::string> schedule;  // replay exactly this execution
     bool progress = false;
+    // mc split search (checker/mc/split.h): set by --jobs, --split-depth or --shard.
+    // jobs 0 is the plain, unsplit search; the counts of a split search do not
+    // depend on the number of jobs.
+    unsigned jobs = 0;
+    unsigned split_depth = 0;  // 0: the smallest depth giving enough subtrees
+    unsigned shard_index = 0;
+    unsigned shard_count = 0;  // 0: no sharding
+    bool split() const { return jobs > 0 || split_depth > 0 || shard_count > 0; }
 };
 
 enum class verdict { pass, violation, incomplete };
@@ -49,6 +58,8 @@ struct run_result {
     std::string bound;        // what was explored, for people ("full search", ...)
     std::string schedule;     // replays the failing execution; empty on pass
     std::vector<std::string> notes;
+    std::optional<search_stats> stats;  // the mc engine's counts
+    std::optional<split_summary> split; // a split search's partition and subtrees
 };
 
 }  // namespace mmcheck

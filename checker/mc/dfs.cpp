@@ -10,11 +10,13 @@ namespace {
 
 class dfs final : public strategy {
 public:
+    explicit dfs(std::vector<tree_node> prefix) : tree_(std::move(prefix)) {}
+
     bool begin_execution() override {
         if (!started_) return started_ = true;
-        while (!tree_.nodes.empty()) {
+        while (!tree_.exhausted()) {
             if (tree_.next_choice()) break;
-            if (tree_.nodes.empty()) break;
+            if (tree_.exhausted()) break;
             tree_node& n = tree_.nodes.back();
             if (n.is_choice) continue;
             n.done |= bit(n.chosen);
@@ -26,7 +28,7 @@ public:
             tree_.nodes.pop_back();
         }
         tree_.pos = 0;
-        return !tree_.nodes.empty();
+        return !tree_.exhausted();
     }
 
     int pick_thread(const decision_view& view) override {
@@ -48,6 +50,6 @@ private:
 
 }  // namespace
 
-std::unique_ptr<strategy> make_dfs() { return std::make_unique<dfs>(); }
+std::unique_ptr<strategy> make_dfs(std::vector<tree_node> prefix) { return std::make_unique<dfs>(std::move(prefix)); }
 
 }  // namespace mmcheck::mc

@@ -20,6 +20,8 @@ namespace {
 
 class dpor final : public strategy {
 public:
+    explicit dpor(std::vector<tree_node> prefix) : tree_(std::move(prefix)) {}
+
     bool begin_execution() override {
         event_node_.clear();
         last_thread_node_ = -1;
@@ -64,7 +66,9 @@ public:
     void end_execution(const event_log& log, execution_end end) override {
         if (end == execution_end::violation) return;
         for (const reversal& r : find_reversals(log, first_new_event_)) {
-            if (r.at >= event_node_.size()) continue;
+            // A race reversed inside a split search's prefix: every awake thread is
+            // explored there anyway, by the partition (split.h).
+            if (r.at >= event_node_.size() || event_node_[r.at] < tree_.frozen) continue;
             tree_node& n = tree_.nodes[event_node_[r.at]];
             const thread_mask initials = r.initials & n.enabled;
             ++races_;
@@ -93,9 +97,9 @@ private:
 
     // Moves to the deepest node with an unexplored backtrack thread or answer.
     bool backtrack() {
-        while (!tree_.nodes.empty()) {
+        while (!tree_.exhausted()) {
             if (tree_.next_choice()) break;
-            if (tree_.nodes.empty()) break;
+            if (tree_.exhausted()) break;
             tree_node& n = tree_.nodes.back();
             if (n.is_choice) continue;
             n.done |= bit(static_cast<int>(n.chosen));
@@ -109,7 +113,7 @@ private:
         first_new_event_ = 0;
         for (std::size_t i = 0; i + 1 < tree_.nodes.size(); ++i)
             if (!tree_.nodes[i].is_choice) ++first_new_event_;
-        return !tree_.nodes.empty();
+        return !tree_.exhausted();
     }
 
     decision_tree tree_;
@@ -124,6 +128,6 @@ private:
 
 }  // namespace
 
-std::unique_ptr<strategy> make_dpor() { return std::make_unique<dpor>(); }
+std::unique_ptr<strategy> make_dpor(std::vector<tree_node> prefix) { return std::make_unique<dpor>(std::move(prefix)); }
 
 }  // namespace mmcheck::mc

@@ -3,12 +3,15 @@
 // then replays the failing execution with tracing on and checks that it fails the
 // same way (a different outcome means model code is nondeterministic outside the
 // seam). Explore fast, then replay with history, as Relacy does.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
 #include "checker/core/run.h"
+#include "checker/mc/explore.h"
 #include "checker/mc/runtime.h"
 #include "checker/mc/schedule_codec.h"
+#include "checker/mc/split_search.h"
 #include "checker/mc/strategy.h"
 #include "scenarios/body.h"
 
@@ -16,12 +19,8 @@ MMCHECK_ENGINE_BEGIN
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
+using mc::clock_type;
 constexpr std::uint64_t max_steps_per_execution = 200000;
-
-double since(clock_type::time_point start) {
-    return std::chrono::duration<double>(clock_type::now() - start).count();
-}
 
 std::unique_ptr<mc::strategy> make_strategy(const run_options& options, const scenario_info& scenario) {
     const std::uint64_t iterations = options.iterations ? options.iterations : scenario.bounds.random_iterations;
@@ -34,47 +33,32 @@ std::unique_ptr<mc::strategy> make_strategy(const run_options& options, const sc
     }
 }
 
-struct search_stats {
-    std::uint64_t executions = 0;  // complete (or failing) executions the search counts
-    std::uint64_t runs = 0;        // every execution started, counted or not
-    std::uint64_t abandoned = 0;   // sleep-set blocked
-    std::size_t max_depth = 0;
-    bool out_of_time = false;
-};
+mc::split_request split_request_of(const run_options& options) {
+    if (*options.search != search_kind::dpor && *options.search != search_kind::dfs)
+        throw usage_error("--jobs, --split-depth and --shard split an exhaustive search: use them with "
+                          "--search dpor or dfs, not " + std::string(search_name(*options.search)));
+    mc::split_request r;
+    r.dpor = *options.search == search_kind::dpor;
+    r.depth = options.split_depth;
+    r.jobs = std::max(options.jobs, 1u);
+    r.shard_count = std::max(options.shard_count, 1u);
+    r.shard_index = options.shard_index;
+    if (r.shard_index >= r.shard_count)
+        throw usage_error("--shard " + std::to_string(r.shard_index) + "/" + std::to_string(r.shard_count) +
+                          ": the shard index counts from 0 and must be below the shard count");
+    r.time_budget_seconds = options.time_budget_seconds;
+    r.progress = options.progress;
+    return r;
+}
 
-// Runs executions until the strategy is done, a violation is found or time runs out;
-// returns the failing schedule, if any.
-std::optional<std::vector<mc::decision>> explore(mc::strategy& s, const mc::runtime::setup& what,
-                                                 const run_options& options, search_stats& stats) {
-    mc::runtime rt;
-    kernel::detail::execution exec;
-    const auto start = clock_type::now();
-    auto last_progress = start;
-    while (s.begin_execution()) {
-        const mc::execution_end end = rt.run(s, what, exec);
-        ++stats.runs;
-        stats.max_depth = std::max(stats.max_depth, rt.log().events.size());
-        if (end == mc::execution_end::violation) {
-            ++stats.executions;
-            return rt.decisions();
-        }
-        s.end_execution(rt.log(), end);
-        if (end == mc::execution_end::abandoned) ++stats.abandoned;
-        if (end == mc::execution_end::complete && s.counts()) ++stats.executions;
-        if ((stats.runs & 255) != 0) continue;
-        if (options.progress && clock_type::now() - last_progress > std::chrono::seconds(5)) {
-            last_progress = clock_type::now();
-            std::fprintf(stderr, "progress: %llu executions (%llu abandoned), %.0f s, %.0f executions/s\n",
-                         static_cast<unsigned long long>(stats.executions),
-                         static_cast<unsigned long long>(stats.abandoned), since(start),
-                         static_cast<double>(stats.runs) / since(start));
-        }
-        if (options.time_budget_seconds > 0 && since(start) > options.time_budget_seconds) {
-            stats.out_of_time = true;
-            break;
-        }
-    }
-    return std::nullopt;
+std::string split_note(const split_summary& s) {
+    std::string note = "split search: " + std::to_string(s.subtrees) + " subtrees below " + std::to_string(s.depth) +
+                       " scheduling decisions (found in " + std::to_string(s.prefix_runs) + " prefix runs), " +
+                       std::to_string(s.jobs) + " job" + (s.jobs == 1 ? "" : "s");
+    if (s.shard_count > 1)
+        note += ", shard " + std::to_string(s.shard_index) + "/" + std::to_string(s.shard_count) + " (" +
+                std::to_string(s.results.size()) + " subtrees run)";
+    return note;
 }
 
 // Runs one schedule with tracing on into `exec`.
@@ -89,15 +73,6 @@ void replay_traced(const std::vector<mc::decision>& decisions, mc::runtime::setu
     replay->add_notes(notes);
 }
 
-std::string stats_note(const search_stats& stats, double seconds) {
-    char text[240];
-    std::snprintf(text, sizeof text,
-                  "mc: %llu executions run (%llu abandoned as redundant), max depth %zu steps, %.3f s, %.0f executions/s",
-                  static_cast<unsigned long long>(stats.runs), static_cast<unsigned long long>(stats.abandoned),
-                  stats.max_depth, seconds, seconds > 0 ? static_cast<double>(stats.runs) / seconds : 0.0);
-    return text;
-}
-
 }  // namespace
 
 run_result run_scenario(const run_options& options, const scenario_info& scenario, const variant_info& variant) {
@@ -110,6 +85,7 @@ run_result run_scenario(const run_options& options, const scenario_info& scenari
     const auto start = clock_type::now();
     std::optional<std::vector<mc::decision>> failing;
     search_stats stats;
+    bool out_of_time = false;
     std::unique_ptr<mc::strategy> s;
     if (options.schedule) {
         std::vector<mc::decision> decisions;
@@ -117,11 +93,28 @@ run_result run_scenario(const run_options& options, const scenario_info& scenari
         failing = std::move(decisions);
         stats.executions = stats.runs = 1;
         result.bound = "one execution, replayed from its schedule";
+    } else if (options.split()) {
+        mc::split_outcome split = mc::run_split(what, split_request_of(options));
+        failing = std::move(split.failing);
+        out_of_time = split.out_of_time;
+        stats = split_totals(split.summary, mc::seconds_since(start));
+        result.bound = make_strategy(options, scenario)->bound();
+        result.exhaustive = !failing && !out_of_time && split_complete(split.summary);
+        result.notes.push_back(split_note(split.summary));
+        result.split = std::move(split.summary);
     } else {
         s = make_strategy(options, scenario);
-        failing = explore(*s, what, options, stats);
+        mc::explore_control control;
+        control.start = start;
+        control.time_budget_seconds = options.time_budget_seconds;
+        control.progress = options.progress;
+        mc::runtime rt;
+        mc::explore_result explored = mc::explore(*s, rt, what, control);
+        failing = std::move(explored.failing);
+        stats = explored.stats;
+        out_of_time = explored.out_of_time;
         result.bound = s->bound();
-        result.exhaustive = s->exhaustive() && !failing && !stats.out_of_time;
+        result.exhaustive = s->exhaustive() && !failing && !out_of_time;
     }
     if (failing) {
         kernel::detail::execution exec;
@@ -141,15 +134,16 @@ run_result run_scenario(const run_options& options, const scenario_info& scenari
                 result.violation = r;
             }
         }
-    } else if (stats.out_of_time) {
+    } else if (out_of_time) {
         result.outcome = verdict::incomplete;
         result.notes.push_back("time budget of " + std::to_string(static_cast<int>(options.time_budget_seconds)) +
                                " s ran out before the search finished; raise --time-budget or use --search bounded");
     }
     result.executions = stats.executions;
-    result.seconds = since(start);
+    result.seconds = mc::seconds_since(start);
+    stats.seconds = result.seconds;
+    result.stats = stats;
     if (s) s->add_notes(result.notes);
-    result.notes.push_back(stats_note(stats, result.seconds));
     return result;
 }
 

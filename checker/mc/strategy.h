@@ -11,6 +11,7 @@
 
 #include "checker/mc/access.h"
 #include "checker/mc/schedule_codec.h"
+#include "checker/mc/tree.h"
 
 namespace mmcheck::mc {
 
@@ -39,8 +40,10 @@ public:
     virtual void add_notes(std::vector<std::string>& /*notes*/) const {}
 };
 
-std::unique_ptr<strategy> make_dfs();
-std::unique_ptr<strategy> make_dpor();
+// The exhaustive searches start from a prefix of the decision tree (a subtree of a
+// split search, split.h): its nodes are replayed and never backtracked into.
+std::unique_ptr<strategy> make_dfs(std::vector<tree_node> prefix = {});
+std::unique_ptr<strategy> make_dpor(std::vector<tree_node> prefix = {});
 std::unique_ptr<strategy> make_bounded(unsigned preemptions);
 std::unique_ptr<strategy> make_pct(std::uint64_t seed, unsigned depth, std::uint64_t iterations);
 std::unique_ptr<strategy> make_random(std::uint64_t seed, std::uint64_t iterations);

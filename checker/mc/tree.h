@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "checker/mc/access.h"
@@ -29,6 +30,12 @@ class decision_tree {
 public:
     std::vector<tree_node> nodes;
     std::size_t pos = 0;
+    std::size_t frozen = 0;  // nodes of a split search's prefix: replayed, never changed
+
+    decision_tree() = default;
+    explicit decision_tree(std::vector<tree_node> prefix) : nodes(std::move(prefix)), frozen(nodes.size()) {}
+    // Whether the search is over: nothing below the prefix is left to change.
+    bool exhausted() const { return nodes.size() <= frozen; }
 
     bool replaying() const { return pos < nodes.size(); }
     tree_node& next() { return nodes[pos++]; }

@@ -42,7 +42,8 @@ pmd_t pmdp_collapse_flush(vm_area_struct* vma, unsigned long address, pmdp_t pmd
 
 namespace {
 // container_of(head, struct page, rcu_head): every page has the same layout.
-std::ptrdiff_t rcu_offset = 0;
+// Thread-local like the execution itself, so that parallel mc workers do not race.
+thread_local std::ptrdiff_t rcu_offset = 0;
 void pte_free_now(rcu_head* head) {
     page* table = reinterpret_cast<page*>(reinterpret_cast<char*>(head) - rcu_offset);
     pte_free(nullptr, table);
