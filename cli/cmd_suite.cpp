@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/engine_options.h"
+#include "cli/mc_options.h"
 #include "reports/text.h"
 
 namespace mmcheck::cli {
@@ -110,6 +111,7 @@ void setup_suite(CLI::App& app, action& chosen) {
     CLI::App* cmd = app.add_subcommand("suite", "Run every scenario and variant within its declared bounds");
     add_engine_option(cmd, options->engine);
     add_search_options(cmd, options->engine, options->run);
+    add_mc_options(cmd, options->run);
     cmd->add_flag("--traces", options->traces, "Print the full report of every outcome that is not as declared");
     cmd->add_option("--scenario", options->only, "Run only this scenario (repeatable; default: every scenario)");
     add_report_file_options(cmd, options->files, true);

@@ -34,5 +34,6 @@ void setup_list(CLI::App& app, action& chosen);
 void setup_run(CLI::App& app, action& chosen);
 void setup_replay(CLI::App& app, action& chosen);
 void setup_suite(CLI::App& app, action& chosen);
+void setup_merge(CLI::App& app, action& chosen);
 
 }  // namespace mmcheck::cli

@@ -12,8 +12,8 @@ constexpr const char* footer = R"(Exit codes:
   0  every outcome is the one its variant declares (bug found in a buggy variant,
      none in a fixed one)
   1  some outcome is not the declared one
-  2  bad usage or input (unknown scenario or variant, malformed number, schedule
-     or scenario file)
+  2  bad usage or input (unknown scenario or variant, malformed number, schedule,
+     scenario or shard file; shards missing or of different searches)
 
 Examples:
   mmcheck suite
@@ -22,7 +22,10 @@ Examples:
   mmcheck run s2-handle-mm-fault-vs-huge-pud --variant fixed-625110b5e9da --engine mc --search dpor
   mmcheck run s2-handle-mm-fault-vs-huge-pud --engine relacy --search bounded --preemptions 3
   mmcheck suite --junit suite.xml --json suite.json --save failures.txt
-  mmcheck replay --schedule-file failures.txt --variant v5.4-no-recheck)";
+  mmcheck replay --schedule-file failures.txt --variant v5.4-no-recheck
+  mmcheck run s2-handle-mm-fault-vs-huge-pud --variant fixed-625110b5e9da --engine mc --jobs 2
+  mmcheck run s2-handle-mm-fault-vs-huge-pud --variant fixed-625110b5e9da --engine mc --shard 0/2
+  mmcheck merge shard-0-of-2.json shard-1-of-2.json)";
 
 }  // namespace
 
@@ -40,6 +43,7 @@ int main(int argc, char** argv) {
     mmcheck::cli::setup_run(app, chosen);
     mmcheck::cli::setup_replay(app, chosen);
     mmcheck::cli::setup_suite(app, chosen);
+    mmcheck::cli::setup_merge(app, chosen);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
