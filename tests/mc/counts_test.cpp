@@ -53,20 +53,34 @@ TEST(mc_counts, tiny_programs_explore_exactly_the_interleavings_written_out) {
 
 struct classic {
     const char* scenario;
-    std::uint64_t interleavings;  // DFS, every interleaving (trace_counts.py)
-    std::uint64_t optimal;        // Mazurkiewicz traces (trace_counts.py)
+    std::uint64_t interleavings;  // DFS, every interleaving (trace_counts.py); 0: too many to run
+    std::uint64_t optimal;        // Mazurkiewicz traces (trace_counts.py, or the reasoning below)
     std::uint64_t ours;           // what our DPOR explores
 };
 
 // Optimal counts from tests/mc/trace_counts.py (brute force; a failed cmpxchg counts
-// as a read there, while our DPOR treats every cmpxchg as a write).
+// as a read there, while our DPOR treats every cmpxchg as a write), except where
+// brute force has too many interleavings, reasoned here instead:
+//   filesystem(N), threads t and t+2 want block 2t mod 4; all else is private to a
+//     thread. Each colliding pair's two lockb critical sections come in either order
+//     (the loser moves on to a block no one else wants): 2^(N-2) traces for N >= 2,
+//     so filesystem-3 = 2 and filesystem-4 = 4 (filesystem-2 = 1 by brute force).
+//   sigma(N), worker j either reads started[j] = 0 before main sets it (then retries
+//     and reads 1) or reads 1 at once: 2^N; it reads array_index after main's write of
+//     j-1 and before or after each of main's N-j later writes; workers writing the
+//     same slot do so in any order. sigma(3): 2^3 x (index choices (v1, v2), v3 = 2,
+//     weighted by the orders of same-slot writers: (0,1) 1, (0,2) 2, (1,1) 2, (1,2) 2,
+//     (2,1) 2, (2,2) 3! = 6; sum 15) = 120. The same rule gives sigma(2) = 4 x 3 = 12,
+//     which brute force confirms.
 const classic classic_counts[] = {
     {"selftest/mc/lastzero-1", 3, 2, 2},       {"selftest/mc/lastzero-2", 35, 5, 5},
     {"selftest/mc/lastzero-3", 920, 12, 12},   {"selftest/mc/readers-1", 2, 2, 2},
     {"selftest/mc/readers-2", 6, 4, 4},        {"selftest/mc/readers-3", 24, 8, 8},
     {"selftest/mc/lastwrite-2", 2, 2, 2},      {"selftest/mc/lastwrite-3", 6, 6, 6},
     {"selftest/mc/lastwrite-4", 24, 24, 24},   {"selftest/mc/indexer-2", 10, 2, 2},
-    {"selftest/mc/indexer-3", 3484, 8, 8},
+    {"selftest/mc/indexer-3", 3484, 8, 8},     {"selftest/mc/filesystem-2", 12870, 1, 1},
+    {"selftest/mc/filesystem-3", 0, 2, 2},     {"selftest/mc/filesystem-4", 0, 4, 4},
+    {"selftest/mc/sigma-1", 3, 2, 2},
 };
 
 TEST(mc_counts, classic_programs_reach_their_optimal_counts) {
@@ -76,14 +90,54 @@ TEST(mc_counts, classic_programs_reach_their_optimal_counts) {
         EXPECT_EQ(kind_of(dpor), "pass");
         EXPECT_EQ(dpor.executions, c.ours);
         EXPECT_LE(static_cast<double>(dpor.executions), 1.05 * static_cast<double>(c.optimal));
+        if (c.interleavings == 0) continue;
         const run_result dfs = run_mc(c.scenario, search_kind::dfs);
         EXPECT_EQ(dfs.executions, c.interleavings);
     }
 }
 
+// Where our DPOR is not optimal: sigma's workers wait in retry loops, and a write
+// that wakes a retry is a race whose reversal is blocked (dpor_races.h), so some
+// orders of the wake-ups are explored more than once. Pinned so that a change shows;
+// never below the optimal count (every trace is still explored).
+const classic classic_not_optimal[] = {
+    {"selftest/mc/sigma-2", 3296, 12, 21},
+    {"selftest/mc/sigma-3", 0, 120, 477},
+};
+
+TEST(mc_counts, classic_programs_our_dpor_overexplores_are_pinned) {
+    for (const classic& c : classic_not_optimal) {
+        SCOPED_TRACE(c.scenario);
+        const run_result dpor = run_mc(c.scenario, search_kind::dpor);
+        EXPECT_EQ(kind_of(dpor), "pass");
+        EXPECT_EQ(dpor.executions, c.ours);
+        EXPECT_GE(dpor.executions, c.optimal);
+        if (c.interleavings == 0) continue;
+        EXPECT_EQ(run_mc(c.scenario, search_kind::dfs).executions, c.interleavings);
+    }
+}
+
+TEST(mc_counts, reordered_thread_creation_gives_the_same_counts) {
+    for (const char* name : {"selftest/mc/lastzero-3", "selftest/mc/indexer-3", "selftest/mc/filesystem-4",
+                             "selftest/mc/sigma-2"}) {
+        SCOPED_TRACE(name);
+        const std::string reversed = std::string(name) + "-reversed";
+        EXPECT_EQ(run_mc(reversed, search_kind::dpor).executions, run_mc(name, search_kind::dpor).executions);
+        if (std::string(name).find("filesystem") != std::string::npos) continue;  // DFS: too many
+        EXPECT_EQ(run_mc(reversed, search_kind::dfs).executions, run_mc(name, search_kind::dfs).executions);
+    }
+}
+
+bool too_many_interleavings(const std::string& name) {
+    for (const char* big : {"selftest/mc/indexer-4", "selftest/mc/filesystem-3", "selftest/mc/filesystem-4",
+                            "selftest/mc/sigma-3"})
+        if (name.rfind(big, 0) == 0) return true;
+    return false;
+}
+
 TEST(mc_counts, dpor_explores_no_more_than_dfs_and_agrees_on_the_verdict) {
     for (const scenario_info* s : scenario_catalog::instance().all(true)) {
-        if (!s->selftest || s->name == "selftest/mc/indexer-4") continue;  // DFS: too many interleavings
+        if (!s->selftest || too_many_interleavings(s->name)) continue;
         SCOPED_TRACE(s->name);
         const run_result dpor = run_mc(s->name, search_kind::dpor);
         const run_result dfs = run_mc(s->name, search_kind::dfs);

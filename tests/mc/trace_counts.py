@@ -36,6 +36,60 @@ def indexer(n):
         return f
     return {('t',i):0 for i in range(8)}, [tj(t) for t in range(n)]
 
+# filesystem(N) (Flanagan and Godefroid, POPL 2005, section 6), scaled to the
+# seam's four threads: 8 inodes, 4 blocks, so that threads i and i+2 want the same
+# block (the paper's 32 inodes and 26 blocks collide only from 14 threads on).
+def filesystem(n):
+    NUMINODE, NUMBLOCKS = 8, 4
+    def tj(t):
+        def f(mem):
+            i = t % NUMINODE
+            yield ('lock', ('li', i))
+            v = yield ('r', ('inode', i))
+            if v == 0:
+                b = (i * 2) % NUMBLOCKS
+                while True:
+                    yield ('lock', ('lb', b))
+                    busy = yield ('r', ('busy', b))
+                    if not busy:
+                        yield ('w', ('busy', b), 1)
+                        yield ('w', ('inode', i), b + 1)
+                        yield ('unlock', ('lb', b))
+                        break
+                    yield ('unlock', ('lb', b))
+                    b = (b + 1) % NUMBLOCKS
+            yield ('unlock', ('li', i))
+        return f
+    init = {}
+    for i in range(NUMINODE): init[('li', i)] = 0; init[('inode', i)] = 0
+    for b in range(NUMBLOCKS): init[('lb', b)] = 0; init[('busy', b)] = 0
+    return init, [tj(t) for t in range(n)]
+# sigma(N) (SV-COMP pthread/sigma): main increments array_index before creating
+# each of N workers, which write array[array_index] = 1. The seam's threads start
+# together, so creation is a flag the worker waits for (read, retry until written).
+def sigma(n):
+    def main(mem):
+        for t in range(1, n + 1):
+            yield ('w', 'index', t - 1)
+            yield ('w', ('started', t), 1)
+    def worker(t):
+        def f(mem):
+            while True:
+                v = yield ('r', ('started', t))
+                if v: break
+                yield ('retry', ('started', t))
+            i = yield ('r', 'index')
+            yield ('w', ('array', i), 1)
+        return f
+    init = {'index': -1}
+    for t in range(1, n + 1): init[('started', t)] = 0; init[('array', t - 1)] = 0
+    return init, [main] + [worker(t) for t in range(1, n + 1)]
+
+def enabled(op, mem):
+    if op[0] == 'lock': return mem[op[1]] == 0
+    if op[0] == 'retry': return mem[op[1]] != 0
+    return True
+
 def explore(prog):
     init, threads = prog
     total = 0; traces = set()
@@ -49,6 +103,9 @@ def explore(prog):
         def step(i):
             op = pend[i]; kind=op[0]; obj=op[1]
             if kind=='r': res=mem[obj]; k='r'
+            elif kind=='retry': res=None; k='r'
+            elif kind=='lock': mem[obj]=1; res=None; k='w'
+            elif kind=='unlock': mem[obj]=0; res=None; k='w'
             elif kind=='w': mem[obj]=op[2]; res=None; k='w'
             else:
                 if mem[obj]==op[2]: mem[obj]=op[3]; res=True; k='w'
@@ -57,7 +114,7 @@ def explore(prog):
             try: pend[i]=gens[i].send(res)
             except StopIteration: alive[i]=False
         for i in sched: step(i)
-        return [i for i in range(len(gens)) if alive[i]], events
+        return [i for i in range(len(gens)) if alive[i] and enabled(pend[i], mem)], events
     stack=[[]]
     while stack:
         s=stack.pop()
@@ -75,6 +132,10 @@ def explore(prog):
             continue
         for i in reversed(en): stack.append(s+[i])
     return total, len(traces)
-for name,f,ns in [('lastzero',lastzero,[1,2,3]),('readers',readers,[1,2,3]),('lastwrite',lastwrite,[2,3,4]),('indexer',indexer,[2,3,4])]:
+programs = [('lastzero',lastzero,[1,2,3]),('readers',readers,[1,2,3]),('lastwrite',lastwrite,[2,3,4]),
+            ('indexer',indexer,[2,3,4]),('filesystem',filesystem,[2]),('sigma',sigma,[1,2])]
+only = sys.argv[1:]
+for name,f,ns in programs:
+    if only and name not in only: continue
     for n in ns:
         print(name, n, explore(f(n)))
