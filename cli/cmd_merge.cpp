@@ -31,7 +31,7 @@ run_options options_of(const shard_file& merged) {
 
 // The merged verdict: the first violating subtree's schedule replayed, else pass
 // when every subtree was exhausted, else incomplete.
-run_result merged_result(const shard_file& merged, run_options& options) {
+run_result merged_result(const shard_file& merged, unsigned shards, run_options& options) {
     run_result result;
     if (const subtree_result* failing = first_violation(merged.split)) {
         options.schedule = failing->schedule;
@@ -45,7 +45,7 @@ run_result merged_result(const shard_file& merged, run_options& options) {
         result.exhaustive = true;
     }
     result.bound = "every execution of " + std::to_string(merged.split.subtrees) + " subtrees, merged from " +
-                   std::to_string(merged.split.shard_count) + " shards";
+                   std::to_string(shards) + " shards";
     result.split = merged.split;
     result.stats = split_totals(merged.split, merged.seconds);
     result.executions = result.stats->executions;
@@ -64,7 +64,7 @@ int run_merge(const merge_options& options) {
     if (variant == nullptr)
         throw usage_error("the shard files are of '" + run_as.scenario + "' variant '" + run_as.variant +
                           "', which this build does not have");
-    run_result result = merged_result(merged, run_as);
+    run_result result = merged_result(merged, count, run_as);
     result.notes.insert(result.notes.begin(), "merged " + std::to_string(count) + " shards, split depth " +
                                                   std::to_string(merged.split.depth));
     result.split->shard_count = count;
