@@ -1,15 +1,20 @@
-// The initial state of the file-THP path scenarios (paths_gup_fast.cpp,
-// paths_mremap.cpp): one mm with a shared file VMA of one pmd at 0 whose pmd
-// names an empty pte table, as collapse_file() leaves it after replacing the
-// small pages by a THP in the page cache and unmapping them, and optionally a
-// second VMA of the same file at PMD_SIZE (mremap's destination, already
-// linked by copy_vma()). Built before the threads start.
+// The file-THP path scenarios' common part (paths_gup_fast.cpp,
+// paths_mremap.cpp). The initial state: one mm with a shared file VMA of one
+// pmd at 0 whose pmd names an empty pte table, as collapse_file() leaves it
+// after replacing the small pages by a THP in the page cache and unmapping
+// them, and optionally a second VMA of the same file at PMD_SIZE (mremap's
+// destination, already linked by copy_vma()); built before the threads start.
+// The racer both scenarios share: khugepaged's retract_page_tables() in the
+// variant's form. The final check: the mm's page tables.
 #pragma once
 
 #include <memory>
 
 #include "model/fs/address_space.h"
+#include "model/mm/khugepaged_file.h"
+#include "model/mm/mm_check.h"
 #include "model/mm/pgtable.h"
+#include "scenarios/body.h"
 
 MMCHECK_ENGINE_BEGIN
 
@@ -49,6 +54,15 @@ struct file_world {
         vma_interval_tree_insert(&vma, &mapping);
     }
 
+    // khugepaged after collapse_file() of the range at pgoff 0, in the form
+    // variants.retract names (v6.6, or v6.0 with or without 2ba99c5e0881).
+    void retract() {
+        if (variants.retract == khugepaged_retract::v6_6_pte_free_defer)
+            retract_page_tables(&mapping, 0);
+        else
+            v6_0::retract_page_tables(&mapping, 0);
+    }
+
     mem_map memory;
     model_variants variants;
     std::unique_ptr<mm_struct> mm;
@@ -56,6 +70,16 @@ struct file_world {
     vm_area_struct source, destination;
     pmdp_t pmd;
     page* pte_table = nullptr;
+};
+
+// A scenario over the file world: its threads race on world, finish() checks
+// the tables left.
+struct file_instance : scenario_instance {
+    file_instance(const model_variants& v, bool with_destination) : world(v, with_destination) {}
+
+    void finish() override { check_page_tables(world.mm.get()); }
+
+    file_world world;
 };
 
 }  // namespace paths_world

@@ -22,7 +22,6 @@
 
 #include "model/arch/x86/fault.h"
 #include "model/mm/gup.h"
-#include "model/mm/khugepaged_file.h"
 #include "model/mm/memory_zap_huge.h"
 #include "model/mm/mm_check.h"
 #include "scenarios/body.h"
@@ -105,8 +104,8 @@ struct dontneed_instance : scenario_instance {
     unsigned generation = 0;
 };
 
-struct retract_instance : scenario_instance {
-    explicit retract_instance(const variant_info& variant) : world(gup_variant(variant), false) {}
+struct retract_instance : paths_world::file_instance {
+    explicit retract_instance(const variant_info& variant) : file_instance(gup_variant(variant), false) {}
 
     void run_thread(int index) override {
         if (index == 0) {
@@ -116,15 +115,8 @@ struct retract_instance : scenario_instance {
                               "GUP-fast pinned a page in a range that maps none");
             return;
         }
-        if (world.variants.retract == khugepaged_retract::v6_6_pte_free_defer)
-            retract_page_tables(&world.mapping, 0);
-        else
-            v6_0::retract_page_tables(&world.mapping, 0);
+        world.retract();
     }
-
-    void finish() override { check_page_tables(world.mm.get()); }
-
-    paths_world::file_world world;
 };
 
 const scenario_registration vs_dontneed{

@@ -13,8 +13,6 @@
 // - v6.1-retract-mmap-trylock: retract_page_tables() before 1d65b771bc08,
 //   which needed mmap_lock (trylock) and so could not race; pass.
 #include "model/mm/gup.h"
-#include "model/mm/khugepaged_file.h"
-#include "model/mm/mm_check.h"
 #include "model/mm/mremap.h"
 #include "scenarios/body.h"
 #include "scenarios/cpp/paths_file_world.h"
@@ -32,8 +30,8 @@ model_variants mremap_variant(const variant_info& variant) {
     return v;
 }
 
-struct mremap_instance : scenario_instance {
-    explicit mremap_instance(const variant_info& variant) : world(mremap_variant(variant), true) {}
+struct mremap_instance : paths_world::file_instance {
+    explicit mremap_instance(const variant_info& variant) : file_instance(mremap_variant(variant), true) {}
 
     void run_thread(int index) override {
         mm_struct* mm = world.mm.get();
@@ -48,15 +46,8 @@ struct mremap_instance : scenario_instance {
                               "GUP-fast pinned a page in a range that maps none");
             return;
         }
-        if (world.variants.retract == khugepaged_retract::v6_6_pte_free_defer)
-            retract_page_tables(&world.mapping, 0);
-        else
-            v6_0::retract_page_tables(&world.mapping, 0);
+        world.retract();
     }
-
-    void finish() override { check_page_tables(world.mm.get()); }
-
-    paths_world::file_world world;
 };
 
 const scenario_registration vs_retract{
