@@ -1,17 +1,20 @@
 // See hmm.h: mm/hmm.c v6.6 over the model's page walker (model/mm/pagewalk.h).
 //
-// The model has no swap; the only non-present, non-none ptes are migration
-// entries (model/mm/migrate_device.h), so every such pte takes the
-// migration-entry branch, and migration_entry_wait() is a yield before -EBUSY.
+// The model has no swap (model/mm/swapops.h) and no path maps device-private
+// pages, so of the non-present ptes hmm_vma_handle_pte() meets only migration
+// entries (model/mm/migrate_device.h); those wait in migration_entry_wait()
+// (model/mm/migrate.h) as in the kernel.
 #include "model/mm/hmm.h"
 
 #include <cerrno>
 
 #include "model/mm/huge_memory.h"
 #include "model/mm/memory.h"
+#include "model/mm/migrate.h"
 #include "model/mm/pagewalk.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
+#include "model/mm/swapops.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -114,8 +117,10 @@ unsigned long pte_to_hmm_pfn_flags(pte_t pte) {
     return pte_write(pte) ? (HMM_PFN_VALID | HMM_PFN_WRITE) : HMM_PFN_VALID;
 }
 
-// hmm_vma_handle_pte() — mm/hmm.c v6.6 (see the file comment for non-present ptes).
-int hmm_vma_handle_pte(mm_walk* walk, unsigned long addr, unsigned long end, pmdp_t, ptep_t ptep,
+// hmm_vma_handle_pte() — mm/hmm.c v6.6. Leaves out the device-private branches
+// (the caller's own pages reported, others faulted), swap entries (faulted) and
+// devmap ptes.
+int hmm_vma_handle_pte(mm_walk* walk, unsigned long addr, unsigned long end, pmdp_t pmdp, ptep_t ptep,
                        unsigned long* hmm_pfn) {
     auto* hmm_vma_walk = static_cast<struct hmm_vma_walk*>(walk->private_data);
     const pte_t pte = ptep_get(ptep);
@@ -128,16 +133,21 @@ int hmm_vma_handle_pte(mm_walk* walk, unsigned long addr, unsigned long end, pmd
         return 0;
     }
     if (!pte_present(pte)) {
+        const swp_entry_t entry = pte_to_swp_entry(pte);
         required_fault = hmm_pte_need_fault(hmm_vma_walk, pfn_req_flags, 0);
         if (!required_fault) {
             *hmm_pfn = 0;
             return 0;
         }
-        // is_migration_entry(): migration_entry_wait() until it is gone.
+        if (is_migration_entry(entry)) {
+            v6_5::pte_unmap(ptep);
+            hmm_vma_walk->last = addr;
+            migration_entry_wait(walk->mm, pmdp, addr);
+            return -EBUSY;
+        }
+        /* Report error for everything else */
         v6_5::pte_unmap(ptep);
-        hmm_vma_walk->last = addr;
-        backend::retry_hint(std::source_location::current());
-        return -EBUSY;
+        return -EFAULT;
     }
     required_fault = hmm_pte_need_fault(hmm_vma_walk, pfn_req_flags, pte_to_hmm_pfn_flags(pte));
     if (required_fault) goto fault;
