@@ -41,6 +41,9 @@ public:
 
     unsigned pick_choice(unsigned n) override { return tree_.choice(n); }
     bool exhaustive() const override { return true; }
+    double fraction_done() const override {
+        return fraction_left_of_path(tree_, [](const tree_node& n) { return n.enabled; });
+    }
     std::string bound() const override { return "every interleaving and data choice (DFS, no reduction)"; }
 
 private:

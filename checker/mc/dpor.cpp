@@ -82,6 +82,9 @@ public:
     }
 
     bool exhaustive() const override { return true; }
+    double fraction_done() const override {
+        return fraction_left_of_path(tree_, [](const tree_node& n) { return (n.backtrack | n.done) & ~n.sleep; });
+    }
     std::string bound() const override { return "every execution up to equivalence (source-DPOR with sleep sets), exhaustive"; }
     void add_notes(std::vector<std::string>& notes) const override {
         notes.push_back("DPOR: " + std::to_string(sleep_blocked_) + " sleep-set-blocked executions abandoned, " +

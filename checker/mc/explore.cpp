@@ -7,12 +7,17 @@ namespace mmcheck::mc {
 
 namespace {
 
-void print_progress(const search_stats& stats, double elapsed) {
+void print_progress(const search_stats& stats, double elapsed, double fraction) {
+    char estimate[160] = "";
+    if (fraction > 0)
+        std::snprintf(estimate, sizeof estimate,
+                      "; about %.1f%% of the tree done (left of the current path), about %.0f s left", 100 * fraction,
+                      elapsed * (1 - fraction) / fraction);
     std::fprintf(stderr,
-                 "progress: %llu executions (%llu sleep-set redundant), max depth %llu, %.0f s, %.0f executions/s\n",
+                 "progress: %llu executions (%llu sleep-set redundant), max depth %llu, %.0f s, %.0f executions/s%s\n",
                  static_cast<unsigned long long>(stats.executions), static_cast<unsigned long long>(stats.redundant),
                  static_cast<unsigned long long>(stats.max_depth), elapsed,
-                 elapsed > 0 ? static_cast<double>(stats.runs) / elapsed : 0.0);
+                 elapsed > 0 ? static_cast<double>(stats.runs) / elapsed : 0.0, estimate);
 }
 
 }  // namespace
@@ -42,7 +47,7 @@ explore_result explore(strategy& s, runtime& rt, const runtime::setup& what, con
         }
         if (control.progress && clock_type::now() - last_progress > std::chrono::seconds(5)) {
             last_progress = clock_type::now();
-            print_progress(stats, seconds_since(started));
+            print_progress(stats, seconds_since(started), s.fraction_done());
         }
         if (control.time_budget_seconds > 0 && seconds_since(control.start) > control.time_budget_seconds) {
             out.out_of_time = true;

@@ -67,13 +67,13 @@ void worker(work& w) {
 void print_progress(const work& w) {
     const double elapsed = seconds_since(w.start);
     const std::size_t done = w.finished.load(), total = w.mine.size();
-    const double left = done > 0 ? elapsed * static_cast<double>(total - done) / static_cast<double>(done) : 0;
-    std::fprintf(stderr,
-                 "progress: %zu/%zu subtrees (%.0f%%), %llu executions, %.0f s, %.0f executions/s, "
-                 "about %.0f s left (elapsed x subtrees left / subtrees done)\n",
+    char estimate[120] = "no estimate before the first subtree is done";
+    if (done > 0)
+        std::snprintf(estimate, sizeof estimate, "about %.0f s left (elapsed x subtrees left / subtrees done)",
+                      elapsed * static_cast<double>(total - done) / static_cast<double>(done));
+    std::fprintf(stderr, "progress: %zu/%zu subtrees (%.0f%%), %llu executions in finished subtrees, %.0f s, %s\n",
                  done, total, total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0,
-                 static_cast<unsigned long long>(w.executions.load()), elapsed,
-                 elapsed > 0 ? static_cast<double>(w.executions.load()) / elapsed : 0.0, left);
+                 static_cast<unsigned long long>(w.executions.load()), elapsed, estimate);
 }
 
 void run_workers(work& w, unsigned jobs) {

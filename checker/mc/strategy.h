@@ -38,6 +38,8 @@ public:
     // What was explored, for people: "DPOR (source sets + sleep sets), exhaustive".
     virtual std::string bound() const = 0;
     virtual void add_notes(std::vector<std::string>& /*notes*/) const {}
+    // An estimate in [0, 1] of how much of an exhaustive search is done; -1: none.
+    virtual double fraction_done() const { return -1; }
 };
 
 // The exhaustive searches start from a prefix of the decision tree (a subtree of a

@@ -66,6 +66,27 @@ public:
     }
 };
 
+// How much of the tree lies left of the current path, for progress lines: at each
+// node, the branches done before the current one over all its branches known so far
+// (`branches` gives them for a thread node), each subtree assumed as large as its
+// siblings, the estimate "proportion of the search space explored" that Kilby,
+// Slaney, Thiebaux and Walsh compare with Knuth's estimator ("Estimating search tree
+// size", AAAI 2006). DPOR's branches grow as races are found, so it runs ahead.
+template <class Branches>
+double fraction_left_of_path(const decision_tree& tree, Branches branches) {
+    double done = 0, weight = 1;
+    for (std::size_t i = tree.frozen; i < tree.nodes.size(); ++i) {
+        const tree_node& n = tree.nodes[i];
+        const unsigned total = n.is_choice ? n.options : static_cast<unsigned>(__builtin_popcount(branches(n)));
+        const unsigned before =
+            n.is_choice ? n.chosen : static_cast<unsigned>(__builtin_popcount(n.done & ~(1u << n.chosen)));
+        if (total == 0) break;
+        done += weight * before / total;
+        weight /= total;
+    }
+    return done;
+}
+
 // The thread to run when a strategy has no reason to switch: the one that ran
 // last if it can, else the lowest (fewest context switches first).
 inline int preferred(thread_mask allowed, int last) {

@@ -4,6 +4,7 @@
 
 #include "checker/mc/dpor_races.h"
 #include "checker/mc/schedule_codec.h"
+#include "checker/mc/tree.h"
 
 namespace mmcheck::mc {
 namespace {
@@ -77,6 +78,33 @@ TEST(mc_races, races_before_the_new_part_are_not_reported_again) {
                   ev(1, 2, access_kind::read)};
     EXPECT_EQ(find_reversals(log, 0).size(), 2u);
     EXPECT_EQ(find_reversals(log, 2).size(), 1u);
+}
+
+}  // namespace
+}  // namespace mmcheck::mc
+
+namespace mmcheck::mc {
+namespace {
+
+// Two threads at the root, the second being explored (the first done): half the
+// tree is left of the path; below, a 4-way choice at its third answer adds half of
+// the remaining half. A split prefix's nodes are not counted.
+TEST(mc_units, progress_is_the_part_of_the_tree_left_of_the_current_path) {
+    tree_node root;
+    root.enabled = 0b11;
+    root.chosen = 1;
+    root.done = 0b01;
+    tree_node choice;
+    choice.is_choice = true;
+    choice.options = 4;
+    choice.chosen = 2;
+    decision_tree tree;
+    tree.nodes = {root, choice};
+    auto enabled = [](const tree_node& n) { return n.enabled; };
+    EXPECT_DOUBLE_EQ(fraction_left_of_path(tree, enabled), 0.5 + 0.5 * 0.5);
+    decision_tree below_prefix(std::vector<tree_node>{root});
+    below_prefix.nodes.push_back(choice);
+    EXPECT_DOUBLE_EQ(fraction_left_of_path(below_prefix, enabled), 0.5);
 }
 
 }  // namespace
