@@ -73,6 +73,59 @@ void replay_traced(const std::vector<mc::decision>& decisions, mc::runtime::setu
     replay->add_notes(notes);
 }
 
+// What a search found, whichever way it ran.
+struct search_outcome {
+    std::optional<std::vector<mc::decision>> failing;
+    search_stats stats;
+    bool out_of_time = false;
+};
+
+search_outcome search_split(const run_options& options, const scenario_info& scenario, const mc::runtime::setup& what,
+                            mc::clock_type::time_point start, run_result& result) {
+    mc::split_outcome split = mc::run_split(what, split_request_of(options));
+    search_outcome out{std::move(split.failing), split_totals(split.summary, mc::seconds_since(start)),
+                       split.out_of_time};
+    result.bound = make_strategy(options, scenario)->bound();
+    result.exhaustive = !out.failing && !out.out_of_time && split_complete(split.summary);
+    result.notes.push_back(split_note(split.summary));
+    result.split = std::move(split.summary);
+    return out;
+}
+
+search_outcome search_plain(mc::strategy& s, const run_options& options, const mc::runtime::setup& what,
+                            mc::clock_type::time_point start, run_result& result) {
+    mc::explore_control control;
+    control.start = start;
+    control.time_budget_seconds = options.time_budget_seconds;
+    control.progress = options.progress;
+    mc::runtime rt;
+    mc::explore_result explored = mc::explore(s, rt, what, control);
+    result.bound = s.bound();
+    result.exhaustive = s.exhaustive() && !explored.failing && !explored.out_of_time;
+    return {std::move(explored.failing), explored.stats, explored.out_of_time};
+}
+
+// The failing execution replayed with tracing into the result.
+void report_failure(const std::vector<mc::decision>& failing, const mc::runtime::setup& what, bool replaying,
+                    run_result& result) {
+    kernel::detail::execution exec;
+    replay_traced(failing, what, exec, result.notes);
+    result.outcome = verdict::violation;
+    result.schedule = mc::encode_schedule(failing);
+    result.trace = kernel::detail::format_trace(exec);
+    if (exec.violation) {
+        result.violation = *exec.violation;
+        return;
+    }
+    result.outcome = replaying ? verdict::pass : verdict::violation;
+    if (replaying) return;
+    violation_report r;
+    r.kind = violation_kind::internal_error;
+    r.message = "the failing execution did not fail when replayed with tracing: the model is "
+                "nondeterministic outside the seam (internal checker error)";
+    result.violation = r;
+}
+
 }  // namespace
 
 run_result run_scenario(const run_options& options, const scenario_info& scenario, const variant_info& variant) {
@@ -83,66 +136,31 @@ run_result run_scenario(const run_options& options, const scenario_info& scenari
     const mc::runtime::setup what{find_scenario_body(scenario.name), &variant, scenario.threads, false,
                                   max_steps_per_execution};
     const auto start = clock_type::now();
-    std::optional<std::vector<mc::decision>> failing;
-    search_stats stats;
-    bool out_of_time = false;
+    search_outcome found;
     std::unique_ptr<mc::strategy> s;
     if (options.schedule) {
         std::vector<mc::decision> decisions;
         if (auto error = mc::decode_schedule(*options.schedule, decisions)) throw usage_error("malformed mc schedule: " + *error);
-        failing = std::move(decisions);
-        stats.executions = stats.runs = 1;
+        found.failing = std::move(decisions);
+        found.stats.executions = found.stats.runs = 1;
         result.bound = "one execution, replayed from its schedule";
     } else if (options.split()) {
-        mc::split_outcome split = mc::run_split(what, split_request_of(options));
-        failing = std::move(split.failing);
-        out_of_time = split.out_of_time;
-        stats = split_totals(split.summary, mc::seconds_since(start));
-        result.bound = make_strategy(options, scenario)->bound();
-        result.exhaustive = !failing && !out_of_time && split_complete(split.summary);
-        result.notes.push_back(split_note(split.summary));
-        result.split = std::move(split.summary);
+        found = search_split(options, scenario, what, start, result);
     } else {
         s = make_strategy(options, scenario);
-        mc::explore_control control;
-        control.start = start;
-        control.time_budget_seconds = options.time_budget_seconds;
-        control.progress = options.progress;
-        mc::runtime rt;
-        mc::explore_result explored = mc::explore(*s, rt, what, control);
-        failing = std::move(explored.failing);
-        stats = explored.stats;
-        out_of_time = explored.out_of_time;
-        result.bound = s->bound();
-        result.exhaustive = s->exhaustive() && !failing && !out_of_time;
+        found = search_plain(*s, options, what, start, result);
     }
-    if (failing) {
-        kernel::detail::execution exec;
-        replay_traced(*failing, what, exec, result.notes);
-        result.outcome = verdict::violation;
-        result.schedule = mc::encode_schedule(*failing);
-        result.trace = kernel::detail::format_trace(exec);
-        if (exec.violation) {
-            result.violation = *exec.violation;
-        } else {
-            result.outcome = options.schedule ? verdict::pass : verdict::violation;
-            if (!options.schedule) {
-                violation_report r;
-                r.kind = violation_kind::internal_error;
-                r.message = "the failing execution did not fail when replayed with tracing: the model is "
-                            "nondeterministic outside the seam (internal checker error)";
-                result.violation = r;
-            }
-        }
-    } else if (out_of_time) {
+    if (found.failing) {
+        report_failure(*found.failing, what, options.schedule.has_value(), result);
+    } else if (found.out_of_time) {
         result.outcome = verdict::incomplete;
         result.notes.push_back("time budget of " + std::to_string(static_cast<int>(options.time_budget_seconds)) +
                                " s ran out before the search finished; raise --time-budget or use --search bounded");
     }
-    result.executions = stats.executions;
+    result.executions = found.stats.executions;
     result.seconds = mc::seconds_since(start);
-    stats.seconds = result.seconds;
-    result.stats = stats;
+    found.stats.seconds = result.seconds;
+    result.stats = found.stats;
     if (s) s->add_notes(result.notes);
     return result;
 }
