@@ -40,28 +40,13 @@ pte_t split_pte(const vm_area_struct* vma, unsigned long pfn, bool write, bool d
     return entry;
 }
 
-// __split_huge_pmd_locked() — mm/huge_memory.c v6.6, without freeze.
-void __split_huge_pmd_locked(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr) {
+// __split_huge_pmd_locked()'s loop: the withdrawn table maps each subpage
+// with the huge pmd's write and dirty bits; the pmd mapping becomes pte ones.
+page* map_subpages(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr, page* head, bool write, bool dirty) {
     mm_struct* mm = vma->vm_mm;
-    const pmd_t cur = deref(pmd);
-    VM_BUG_ON(!pmd_trans_huge(cur) && !pmd_devmap(cur), "VM_BUG_ON(!pmd_trans_huge(*pmd) && !pmd_devmap(*pmd))");
-    if (!vma_is_anonymous(vma)) {
-        // File and PFN maps: unmap the pmd and let it be refaulted (x86 deposits
-        // no table for them).
-        pmdp_huge_get_and_clear(mm, haddr, pmd);  // pmdp_huge_clear_flush()
-        return;
-    }
-    // Mark the pmd not present but still huge, so that no CPU holds a huge and a
-    // small TLB entry for one address at once; then populate the pte table.
-    const pmd_t old_pmd = pmdp_invalidate(vma, haddr, pmd);
-    page* head = pfn_to_page(mm->memory, pmd_pfn(old_pmd));
-    const bool dirty = pmd_dirty(old_pmd);
-    const bool write = pmd_write(old_pmd);
     const bool anon_exclusive = PageAnonExclusive(head);
     VM_BUG_ON(page_count(head) == 0, "VM_BUG_ON_PAGE(!page_count(page))");
     page_ref_add(head, int(HPAGE_PMD_NR) - 1);
-
-    // Withdraw the table only after the pmd is marked invalid.
     page* pgtable = pgtable_trans_huge_withdraw(mm, pmd);
     unsigned long addr = haddr;
     for (unsigned i = 0; i < HPAGE_PMD_NR; ++i, addr += PAGE_SIZE) {
@@ -73,6 +58,45 @@ void __split_huge_pmd_locked(vm_area_struct* vma, pmdp_t pmd, unsigned long hadd
         set_pte_at(mm, addr, pte, split_pte(vma, head->pfn + i, write, dirty));
     }
     page_remove_rmap(head, vma, true);
+    return pgtable;
+}
+
+// The anonymous split of v4.15 (variants.h split_huge_pmd_dirty): write and
+// dirty read from *pmd, the pmd invalidated only just before the table goes
+// in, so a dirty bit the MMU sets meanwhile is dropped with the old pmd.
+// v4.15 put the dirty bit in PG_dirty; the model has none and keeps it in the
+// ptes, as v6.6 does. PageAnonExclusive (v5.19) is carried as in v6.6.
+void split_anon_pmd_v4_15(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr) {
+    mm_struct* mm = vma->vm_mm;
+    const pmd_t cur = deref(pmd);
+    page* head = pfn_to_page(mm->memory, pmd_pfn(cur));
+    page* pgtable = map_subpages(vma, pmd, haddr, head, pmd_write(cur), pmd_dirty(cur));
+    smp_wmb(); /* make pte visible before pmd */
+    pmdp_invalidate(vma, haddr, pmd);
+    pmd_populate(mm, pmd, pgtable);
+}
+
+// __split_huge_pmd_locked() — mm/huge_memory.c v6.6, without freeze.
+void __split_huge_pmd_locked(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr) {
+    mm_struct* mm = vma->vm_mm;
+    const pmd_t cur = deref(pmd);
+    VM_BUG_ON(!pmd_trans_huge(cur) && !pmd_devmap(cur), "VM_BUG_ON(!pmd_trans_huge(*pmd) && !pmd_devmap(*pmd))");
+    if (!vma_is_anonymous(vma)) {
+        // File and PFN maps: unmap the pmd and let it be refaulted (x86 deposits
+        // no table for them).
+        pmdp_huge_get_and_clear(mm, haddr, pmd);  // pmdp_huge_clear_flush()
+        return;
+    }
+    if (mm->variants.split_dirty == split_huge_pmd_dirty::v4_15_dirty_before_invalidate)
+        return split_anon_pmd_v4_15(vma, pmd, haddr);
+    // Mark the pmd not present but still huge, so that no CPU holds a huge and a
+    // small TLB entry for one address at once; then populate the pte table.
+    // Dirty and write come from the value replaced atomically: a dirty bit the
+    // MMU sets up to then is kept.
+    const pmd_t old_pmd = pmdp_invalidate(vma, haddr, pmd);
+    page* head = pfn_to_page(mm->memory, pmd_pfn(old_pmd));
+    // Withdraw the table only after the pmd is marked invalid.
+    page* pgtable = map_subpages(vma, pmd, haddr, head, pmd_write(old_pmd), pmd_dirty(old_pmd));
     smp_wmb(); /* make pte visible before pmd */
     pmd_populate(mm, pmd, pgtable);
 }

@@ -159,6 +159,18 @@ enum class change_pte_notify {
     no_notifier,
 };
 
+// Where __split_huge_pmd_locked() takes the huge pmd's dirty bit from
+// (mm/huge_memory.c; Kirill Shutemov's "Do not lose dirty bit on THP pages").
+enum class split_huge_pmd_dirty {
+    // v4.15 and before: pmd_dirty(*pmd) read before the non-atomic
+    // pmdp_invalidate(), so a dirty bit the MMU sets in between is lost.
+    v4_15_dirty_before_invalidate,
+    // v4.16 ("mm: use updated pmdp_invalidate() interface to track
+    // dirty/accessed bits"), as in v6.6: from the old pmd the atomic
+    // pmdp_invalidate() returns.
+    v4_16_pmdp_invalidate_old,
+};
+
 struct model_variants {
     handle_mm_fault_pud fault_pud = handle_mm_fault_pud::fixed_625110b5e9da;
     migrate_vma_insert migrate_insert = migrate_vma_insert::v6_5_pte_offset_map_lock;
@@ -171,6 +183,7 @@ struct model_variants {
     mremap_normal_pmd move_pmd = mremap_normal_pmd::fixed_6fa1066fc5d0;
     mirror_driver mirror = mirror_driver::read_retry;
     change_pte_notify notify = change_pte_notify::v3_9_bracket;
+    split_huge_pmd_dirty split_dirty = split_huge_pmd_dirty::v4_16_pmdp_invalidate_old;
 };
 
 }  // namespace mm

@@ -84,6 +84,11 @@ constexpr std::array catalog{
     MM_ROW(notify, change_pte_notify, flag_on_cow, "hypothetical (2019 flag misused)",
            "the 2019 flag also on wp_page_copy(): a transition the posting does not allow"),
     MM_ROW(notify, change_pte_notify, no_notifier, "hypothetical (the model before S8)", "no notifier call at all"),
+    MM_ROW(split_dirty, split_huge_pmd_dirty, v4_15_dirty_before_invalidate, "v4.15",
+           "__split_huge_pmd_locked() reads pmd_dirty(*pmd) before pmdp_invalidate(): a dirty bit set between is lost"),
+    MM_ROW(split_dirty, split_huge_pmd_dirty, v4_16_pmdp_invalidate_old,
+           "v4.16 (\"mm: use updated pmdp_invalidate() interface to track dirty/accessed bits\"); v6.6",
+           "dirty and write from the old pmd pmdp_invalidate() returns"),
 };
 
 #undef MM_ROW

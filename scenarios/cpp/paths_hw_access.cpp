@@ -7,9 +7,13 @@
 // for read. If the store completed, the entry mapping A at the end must be
 // dirty: __split_huge_pmd_locked() takes the dirty bit from the value
 // pmdp_invalidate() atomically replaced, so a D set just before is kept.
-// The pre-v4.16 split read pmd_dirty(*pmd) before pmdp_invalidate() and could
-// lose it; that form is not in the model yet (huge_memory_split.cpp), so this
-// scenario has only the v6.6 variant.
+// Variants (variants.h split_huge_pmd_dirty):
+// - v4.15-dirty-before-invalidate: the split read pmd_dirty(*pmd) before
+//   pmdp_invalidate(); the MMU's D set in between is lost; must fail
+//   (lost-dirty-bit). Fixed in v4.16 by "mm: use updated pmdp_invalidate()
+//   interface to track dirty/accessed bits" (Kirill Shutemov's series "Do not
+//   lose dirty bit on THP pages");
+// - v6.6: must pass.
 #include <string>
 
 #include "model/arch/x86/fault.h"
@@ -27,8 +31,15 @@ using namespace mm;
 
 constexpr unsigned long addr_a = PAGE_SIZE;
 
+model_variants split_variant(const variant_info& variant) {
+    model_variants v;
+    if (variant.name == "v4.15-dirty-before-invalidate")
+        v.split_dirty = split_huge_pmd_dirty::v4_15_dirty_before_invalidate;
+    return v;
+}
+
 struct hw_split_instance : scenario_instance {
-    explicit hw_split_instance(const variant_info&) : world(model_variants{}, s4_world::initial_pmd::thp) {
+    explicit hw_split_instance(const variant_info& v) : world(split_variant(v), s4_world::initial_pmd::thp) {
         // Writable but clean: the first store is the MMU's to record.
         set_pmd_at(world.mm.get(), 0, world.pmd, pmd_mkwrite(pmd_mkhuge(pfn_pmd(world.thp->pfn, PAGE_READONLY))));
     }
@@ -71,7 +82,10 @@ const scenario_registration hw_vs_split{
         info.summary = "the MMU sets the dirty bit of a huge pmd while split_huge_pmd() replaces it";
         info.source = "mm/huge_memory.c v6.6 (pmdp_invalidate() returns the old pmd since v4.16)";
         info.threads = 2;
-        info.variants = {{"v6.6", "__split_huge_pmd_locked() v6.6: dirty from pmdp_invalidate()'s old value",
+        info.variants = {{"v4.15-dirty-before-invalidate",
+                          "__split_huge_pmd_locked() v4.15: pmd_dirty(*pmd) read before pmdp_invalidate()",
+                          kernel::violation_kind::lost_dirty},
+                         {"v6.6", "__split_huge_pmd_locked() v6.6: dirty from pmdp_invalidate()'s old value",
                           std::nullopt}};
         return info;
     }(),
