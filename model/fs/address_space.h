@@ -19,11 +19,16 @@ namespace mm {
 using pgoff_t = unsigned long;
 
 inline constexpr unsigned I_MMAP_SLOTS = 4;
+inline constexpr unsigned I_PAGES_SLOTS = 8;
 
 struct address_space {
     address_space();
     kernel::rw_semaphore i_mmap_rwsem{{"mapping->i_mmap_rwsem"}};
     std::array<kernel::plain<vm_area_struct*>, I_MMAP_SLOTS> i_mmap;
+    // The page cache (mapping->i_pages), the page at each pgoff. Simplification:
+    // filled before the threads start and never changed during a run (no
+    // xarray, no truncation), so lookups need neither RCU nor the xa_lock.
+    std::array<struct page*, I_PAGES_SLOTS> i_pages{};
 };
 
 inline unsigned long vma_pages(const vm_area_struct* vma) { return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT; }

@@ -78,6 +78,10 @@ int page_try_share_anon_rmap(page* p) {
     return 0;
 }
 
+void page_add_file_rmap(page* p, vm_area_struct*, bool compound) {
+    atomic_inc(compound ? compound_head(p)->_entire_mapcount : p->_mapcount);
+}
+
 // page_remove_rmap() — mm/rmap.c v6.6.
 void page_remove_rmap(page* p, vm_area_struct*, bool compound) {
     atomic_t& count = compound ? compound_head(p)->_entire_mapcount : p->_mapcount;

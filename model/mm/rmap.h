@@ -42,6 +42,9 @@ inline void ClearPageAnonExclusive(page* p) { p->anon_exclusive = false; }
 // exclusive (-EBUSY if pinned, which the model never is). Called with the pte
 // cleared and flushed, so no GUP-fast can start pinning meanwhile.
 int page_try_share_anon_rmap(page* p);
+// page_add_file_rmap() — mm/rmap.c v6.6: a pte mapping of p, or with compound
+// the pmd mapping of its folio.
+void page_add_file_rmap(page* p, vm_area_struct* vma, bool compound);
 void page_remove_rmap(page* p, vm_area_struct* vma, bool compound);
 // page_mapcount(): pte mappings of this page plus the folio's pmd mappings.
 long page_mapcount(page* p);
