@@ -22,15 +22,6 @@ void tlb_remove_table_sync_one() {
 
 namespace {
 
-unsigned long pmd_addr_end(unsigned long addr, unsigned long end) {
-    const unsigned long boundary = (addr + PMD_SIZE) & PMD_MASK;
-    return boundary - 1 < end - 1 ? boundary : end;
-}
-unsigned long pud_addr_end(unsigned long addr, unsigned long end) {
-    const unsigned long boundary = (addr + PUD_SIZE) & PUD_MASK;
-    return boundary - 1 < end - 1 ? boundary : end;
-}
-
 // pte_access_permitted() / pmd_access_permitted() — arch/x86/include/asm/pgtable.h v6.6.
 bool __pte_access_permitted(std::uint64_t v, bool write) {
     std::uint64_t need = _PAGE_PRESENT | _PAGE_USER;

@@ -46,14 +46,6 @@ void tlb_finish_mmu(mmu_gather* tlb, unsigned long, unsigned long) { tlb_flush_m
 
 namespace {
 
-unsigned long addr_end(unsigned long addr, unsigned long end, unsigned long size) {
-    const unsigned long boundary = (addr + size) & ~(size - 1);
-    return boundary - 1 < end - 1 ? boundary : end;
-}
-unsigned long pgd_addr_end(unsigned long addr, unsigned long end) { return addr_end(addr, end, 1ul << PGDIR_SHIFT); }
-unsigned long pud_addr_end(unsigned long addr, unsigned long end) { return addr_end(addr, end, PUD_SIZE); }
-unsigned long pmd_addr_end(unsigned long addr, unsigned long end) { return addr_end(addr, end, PMD_SIZE); }
-
 template <class Handle>
 Handle next_slot(Handle h) { return Handle{h.table, h.index + 1, h.generation}; }
 

@@ -21,11 +21,6 @@ using namespace kernel;
 
 namespace {
 
-unsigned long pmd_addr_end(unsigned long addr, unsigned long end) {
-    const unsigned long boundary = (addr + PMD_SIZE) & PMD_MASK;
-    return boundary - 1 < end - 1 ? boundary : end;
-}
-
 // zap_pte_range() — mm/memory.c v6.6 (present anonymous ptes and the zero page).
 unsigned long zap_pte_range(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, unsigned long end) {
     mm_struct* mm = vma->vm_mm;

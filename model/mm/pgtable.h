@@ -24,6 +24,19 @@ pmdp_t pmd_offset(pudp_t pud, unsigned long address, MM_SITE);
 ptep_t pte_offset_map(pmdp_t pmd, unsigned long address, MM_SITE);
 inline void pte_unmap(ptep_t) {}
 
+// pgd_addr_end(), pud_addr_end(), pmd_addr_end() — include/linux/pgtable.h v6.6:
+// where the entry mapping addr ends, or end if that is first (the "- 1" makes an
+// end of 0, the top of the address space, compare right).
+inline unsigned long pXd_addr_end(unsigned long addr, unsigned long end, unsigned long size) {
+    const unsigned long boundary = (addr + size) & ~(size - 1);
+    return boundary - 1 < end - 1 ? boundary : end;
+}
+inline unsigned long pgd_addr_end(unsigned long addr, unsigned long end) {
+    return pXd_addr_end(addr, end, 1ul << PGDIR_SHIFT);
+}
+inline unsigned long pud_addr_end(unsigned long addr, unsigned long end) { return pXd_addr_end(addr, end, PUD_SIZE); }
+inline unsigned long pmd_addr_end(unsigned long addr, unsigned long end) { return pXd_addr_end(addr, end, PMD_SIZE); }
+
 // Reads. pXdp_get() is READ_ONCE (v6.x); deref() is the plain `*pXdp` of older code.
 pgd_t deref(pgdp_t p, MM_SITE);
 pud_t deref(pudp_t p, MM_SITE);
