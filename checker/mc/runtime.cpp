@@ -39,13 +39,12 @@ void runtime::step(op kind, std::uint32_t obj, const std::source_location& where
 
 void runtime::note_read(std::uint32_t obj) {
     if (direct_) return;
-    const std::uint32_t version = arena_[obj].version;
-    for (auto& [o, seen] : threads_[current_].read_set)
-        if (o == obj) {
-            seen = version;
-            return;
-        }
-    threads_[current_].read_set.emplace_back(obj, version);
+    // The first version read in this iteration of a retry loop: if the loop read
+    // the location again after another thread changed it, the next iteration sees
+    // something its previous one did not, so it is not waiting.
+    for (const auto& read : threads_[current_].read_set)
+        if (read.first == obj) return;
+    threads_[current_].read_set.emplace_back(obj, arena_[obj].version);
 }
 
 void runtime::note_write(std::uint32_t obj) {
