@@ -14,9 +14,14 @@ inline constexpr int max_threads = 4;  // kernel::detail::max_threads
 using thread_mask = unsigned;
 inline constexpr thread_mask bit(int t) { return 1u << t; }
 
-// Object 0 is the global RCU/fence object: seq_cst fences (rcu_read_lock, call_rcu,
-// smp_mb) write it, so grace-period bookkeeping hidden in the seam stays ordered.
+// Object 0 is the global fence object: seq_cst fences (smp_mb, call_rcu) write it.
 inline constexpr std::uint32_t global_object = 0;
+// Object 1 is RCU: read-side entries and exits are shared accesses to it (readers
+// commute); grace-period snapshots and ends write it, so a grace period's end
+// depends on the exits of the readers it waited for. An exit that may end the
+// grace period of a queued call_rcu() writes it too: its callback runs in the
+// thread whose exit comes last, so the order of such exits matters.
+inline constexpr std::uint32_t rcu_object = 1;
 
 enum class access_kind : std::uint8_t {
     none,    // thread-local step (start, choice-only, relaxed fences)
@@ -44,8 +49,8 @@ inline bool dependent(const access& a, const access& b) {
 
 enum class step_role : std::uint8_t {
     plain,             // no blocking role
-    blocking_acquire,  // lock / lock_shared: enabled only when the lock allows it
-    release,           // unlock / unlock_shared / downgrade: `pair` is its acquire
+    blocking_acquire,  // lock / lock_shared / grace-period wait: enabled only when it can end
+    release,           // unlock / unlock_shared / downgrade / rcu exit: `pair` is its acquire
     retry,             // retry_hint: enabled once a location it read is written
 };
 

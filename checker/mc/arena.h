@@ -37,9 +37,10 @@ struct object_state {
 
 class arena {
 public:
-    // Slot 0 is the global RCU/fence object.
+    // Slots 0 and 1 are the global fence object and RCU (access.h).
     void reset() {
         objects_.clear();
+        objects_.emplace_back();
         objects_.emplace_back();
         ++generation_;
     }

@@ -11,6 +11,9 @@
 #include <source_location>
 
 MMCHECK_ENGINE_BEGIN
+namespace kernel::detail {
+struct grace_period;
+}
 namespace kernel::backend {
 
 using word = std::uint64_t;
@@ -91,6 +94,11 @@ void fence(mo order, const site& where);
 unsigned choose(unsigned n, const site& where);
 int thread_id();
 void retry_hint(const site& where);
+// RCU (model/kernel/rcu.cpp keeps the readers; see backend.h).
+void rcu_read_enter(const site& where);
+void rcu_read_exit(const site& where);
+void grace_period_begin(const site& where);
+void grace_period_wait(detail::grace_period& gp, const site& where);
 [[noreturn]] void abort_execution();
 
 // All model threads are fibers of one OS thread: checker bookkeeping needs no lock.

@@ -55,6 +55,13 @@ void runtime::note_write(std::uint32_t obj) {
         if (o == obj) seen = version;
 }
 
+void runtime::wait_grace_period(kernel::detail::grace_period& gp, const std::source_location& where) {
+    if (direct_) return;
+    threads_[current_].grace = &gp;
+    step(op::grace_wait, rcu_object, where);
+    threads_[current_].grace = nullptr;
+}
+
 unsigned runtime::choose(unsigned n) {
     if (n <= 1 || strategy_ == nullptr) return 0;
     const unsigned answer = strategy_->pick_choice(n);
@@ -73,6 +80,7 @@ bool runtime::enabled(const model_thread& th) const {
             for (const auto& [obj, seen] : th.read_set)
                 if (arena_[obj].version != seen) return true;
             return false;
+        case op::grace_wait: return kernel::detail::grace_period_waiting(*exec_, *th.grace) == 0;
         default: return true;
     }
 }
@@ -85,7 +93,9 @@ access runtime::pending_access(const model_thread& th) const {
         case op::fence_sc: return {global_object, access_kind::write};
         case op::lock_shared:
         case op::try_lock_shared:
-        case op::unlock_shared: return {th.obj, access_kind::shared};
+        case op::unlock_shared:
+        case op::rcu_lock:
+        case op::rcu_unlock: return {th.obj, access_kind::shared};
         case op::retry: return {global_object, access_kind::any};
         default: return {th.obj, access_kind::write};
     }
@@ -99,11 +109,14 @@ void runtime::log_step(int t) {
     switch (th.pending) {
         case op::lock:
         case op::lock_shared:
-        case op::rw_lock: e.role = step_role::blocking_acquire; break;
+        case op::rw_lock:
+        case op::grace_wait: e.role = step_role::blocking_acquire; break;
         case op::unlock:
         case op::unlock_shared:
         case op::rw_unlock:
         case op::downgrade:
+        case op::rcu_unlock:
+        case op::rcu_unlock_ending:
             e.role = step_role::release;
             e.pair = arena_[th.obj].acquired_at[t];
             break;
@@ -154,6 +167,7 @@ execution_end runtime::run(strategy& s, const setup& what, kernel::detail::execu
     decisions_.clear();
     for (model_thread& th : threads_) th = model_thread{};
     exec.reset(what.threads, false);
+    exec_ = &exec;
     kernel::detail::current_execution() = &exec;
     active() = this;
     direct_ = true;

@@ -29,7 +29,7 @@ static_assert(max_threads == kernel::detail::max_threads);
 enum class op : std::uint8_t {
     load, store, rmw, cas, plain_read, plain_write, fence_sc, fence,
     lock, try_lock, unlock, lock_shared, try_lock_shared, unlock_shared, rw_lock, rw_try_lock, rw_unlock,
-    downgrade, retry,
+    downgrade, retry, retire, rcu_lock, rcu_unlock, rcu_unlock_ending, grace_begin, grace_wait,
 };
 
 // Thrown to unwind a model thread (or the set-up or final check) after a violation.
@@ -67,6 +67,8 @@ public:
         if (!direct_) log_.events[static_cast<std::size_t>(last_event_[current_])].acc.kind = access_kind::read;
     }
     unsigned choose(unsigned n);
+    // Blocks the running thread until `gp` has no reader left (op::grace_wait).
+    void wait_grace_period(kernel::detail::grace_period& gp, const std::source_location& where);
 
     // --- Used by the driver.
     struct setup {
@@ -91,6 +93,7 @@ private:
         std::vector<std::pair<std::uint32_t, std::uint32_t>> read_set;  // object, version seen
         std::uint64_t steps = 0;
         std::uint64_t others_at_hint = 0;  // other threads' steps when it last hinted
+        kernel::detail::grace_period* grace = nullptr;  // grace_wait: the readers it waits for
         // Set by the scheduler when no thread can move: the thread reports it.
         violation_kind stuck = violation_kind::none;
         std::string stuck_message;
@@ -118,6 +121,7 @@ private:
     event_log log_;
     std::vector<decision> decisions_;
     strategy* strategy_ = nullptr;
+    kernel::detail::execution* exec_ = nullptr;
     std::unique_ptr<scenario_instance> instance_;
 };
 

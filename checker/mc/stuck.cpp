@@ -1,6 +1,7 @@
-// When no live thread is enabled: a deadlock (every live thread waits for a lock),
-// reported with its wait-for cycle, or a livelock (some live thread is only
-// retrying: it re-reads locations that no thread that can still move will write).
+// When no live thread is enabled: a deadlock (every live thread waits for a lock,
+// or for a grace period whose reader waits in turn), reported with its wait-for
+// cycle, or a livelock (some live thread is only retrying: it re-reads locations
+// that no thread that can still move will write).
 // The report is made by one of the stuck threads, from its pending operation, so
 // the violation carries that thread and call site like any other.
 #include <string>
@@ -35,14 +36,19 @@ std::string runtime::wait_for_cycle(thread_mask live, const kernel::detail::exec
         order[n++] = t;
         const model_thread& th = threads_[t];
         const object_state& o = arena_[th.obj];
-        const int holder = o.owner >= 0 ? o.owner : lowest(o.readers);
+        const bool grace = th.pending == op::grace_wait;
+        const int holder = grace ? lowest(kernel::detail::grace_period_waiting(exec, *th.grace))
+                                 : o.owner >= 0 ? o.owner : lowest(o.readers);
         if (!chain.empty()) chain += " -> ";
         chain += "thread " + std::to_string(t) + " waits for ";
         if (holder < 0) {
             chain += "lock#" + std::to_string(th.obj) + " (free, but not granted: internal checker error)";
             break;
         }
-        chain += lock_name(th.obj, holder, exec) + " held by thread " + std::to_string(holder);
+        if (grace)
+            chain += "an RCU grace period, which waits for thread " + std::to_string(holder) + " to leave rcu_read_lock()";
+        else
+            chain += lock_name(th.obj, holder, exec) + " held by thread " + std::to_string(holder);
         if (!(live & bit(holder))) {
             chain += ", which has ended without releasing it";
             break;
@@ -75,7 +81,8 @@ void runtime::report_stuck(thread_mask live, bool step_limit, const kernel::deta
         for (int t = 0; t < nthreads_; ++t)
             if (live & bit(t)) {
                 const op p = threads_[t].pending;
-                all_wait_for_locks = all_wait_for_locks && (p == op::lock || p == op::lock_shared || p == op::rw_lock);
+                all_wait_for_locks = all_wait_for_locks && (p == op::lock || p == op::lock_shared || p == op::rw_lock ||
+                                                            p == op::grace_wait);
             }
         if (all_wait_for_locks) {
             message = wait_for_cycle(live, exec, first);

@@ -25,6 +25,16 @@ std::mutex& bookkeeping_mutex() {
     static std::mutex m;
     return m;
 }
+// Real threads cannot be told to block on checker state: spin.
+void grace_period_wait(detail::grace_period& gp, const site& where) {
+    for (;;) {
+        {
+            bookkeeping_guard guard;
+            if (detail::grace_period_waiting(*detail::current_execution(), gp) == 0) return;
+        }
+        retry_hint(where);
+    }
+}
 }  // namespace kernel::backend
 
 namespace {

@@ -124,6 +124,15 @@ unsigned choose(unsigned n, const site&) { return rl::rand(n); }
 int thread_id() { return static_cast<int>(rl::thread_index()); }
 void retry_hint(const site& where) { rl::yield(1, info(where)); }
 
+// RCU: the read side's entry is a full barrier; Relacy cannot block a thread on
+// checker state, so a grace period spins with a yield (a retry loop to Relacy).
+void rcu_read_enter(const site& where) { fence(mo::seq_cst, where); }
+void rcu_read_exit(const site&) {}
+void grace_period_begin(const site&) {}
+void grace_period_wait(detail::grace_period& gp, const site& where) {
+    while (detail::grace_period_waiting(*detail::current_execution(), gp) != 0) retry_hint(where);
+}
+
 void abort_execution() {
     rl::ctx().fail_test("mmcheck violation", rl::test_result_user_assert_failed,
                         info(std::source_location::current()));

@@ -13,12 +13,9 @@ using namespace kernel;
 
 void local_irq_save() { rcu_read_lock(); }
 void local_irq_restore() { rcu_read_unlock(); }
-// smp_call_function() and its wait are full barriers: the smp_mb() orders the
-// caller's pmd clear before any walker that the wait does not cover.
-void tlb_remove_table_sync_one() {
-    smp_mb();
-    synchronize_rcu();
-}
+// smp_call_function() and its wait are full barriers, as synchronize_rcu() is on
+// the seam: the caller's pmd clear is ordered before any walker it does not wait for.
+void tlb_remove_table_sync_one() { synchronize_rcu(); }
 
 namespace {
 

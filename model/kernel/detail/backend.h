@@ -9,6 +9,9 @@
 //   choose(n)          a nondeterministic choice in [0, n) that the engine explores
 //   thread_id()        index of the running model thread
 //   retry_hint()       the thread is in a retry loop and needs another to move
+//   rcu_read_enter/exit()  the scheduling points of rcu_read_lock()/unlock()
+//   grace_period_begin()   where a grace period (synchronize_rcu, call_rcu) starts
+//   grace_period_wait(gp)  return once every reader gp waits for has left
 //   abort_execution()  end this execution after a recorded violation (no return)
 //   bookkeeping_guard  RAII guard for checker-only state shared by model threads
 //   single_os_thread   constexpr bool: all model threads of a run share one OS thread

@@ -11,6 +11,9 @@
 #include <thread>
 
 MMCHECK_ENGINE_BEGIN
+namespace kernel::detail {
+struct grace_period;
+}
 namespace kernel::backend {
 
 using word = std::uint64_t;
@@ -137,6 +140,13 @@ inline unsigned choose(unsigned n, const site&) {
 }
 
 inline void retry_hint(const site&) { std::this_thread::yield(); }
+
+// RCU: the read side is a full barrier on entry, as on the other engines; a grace
+// period spins (checker/native/native_engine.cpp).
+inline void rcu_read_enter(const site& where) { fence(mo::seq_cst, where); }
+inline void rcu_read_exit(const site&) {}
+inline void grace_period_begin(const site&) {}
+void grace_period_wait(detail::grace_period& gp, const site& where);
 
 // Thrown to unwind a native model thread after a violation; the driver catches it.
 struct execution_aborted {};

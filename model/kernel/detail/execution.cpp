@@ -1,11 +1,11 @@
-// Engine-independent seam bookkeeping: violations, lock tracking, RCU grace
-// periods and trace formatting. Compiled once per engine like the rest of the seam.
+// Engine-independent seam bookkeeping: violations, lock tracking and trace
+// formatting (RCU grace periods are in model/kernel/rcu.cpp). Compiled once per
+// engine like the rest of the seam.
 #include "model/kernel/detail/execution.h"
 
 #include <string>
 
 #include "model/kernel/check.h"
-#include "model/kernel/rcu.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace kernel::detail {
@@ -125,106 +125,4 @@ std::vector<trace_step> format_trace(const execution& exec) {
 
 }  // namespace kernel::detail
 
-namespace kernel {
-
-using detail::execution;
-
-void rcu_read_lock(const std::source_location& where) {
-    // A grace period orders everything before it against every later reader.
-    backend::fence(backend::mo::seq_cst, where);
-    if (execution* exec = detail::current_execution()) {
-        backend::bookkeeping_guard guard;
-        ++exec->threads[backend::thread_id()].rcu_depth;
-    }
-    detail::record("rcu_read_lock", {"rcu"}, nullptr, 0, 0, where);
-}
-
-namespace {
-
-// Runs every queued callback whose readers have all left. Callbacks run in the
-// thread that ended the grace period, the earliest moment the kernel allows.
-void run_ready_callbacks(execution& exec) {
-    for (std::size_t i = 0; i < exec.rcu_callbacks.size();) {
-        detail::rcu_pending& p = exec.rcu_callbacks[i];
-        for (int t = 0; t < exec.nthreads; ++t)
-            if ((p.waiting_mask & (1u << t)) && exec.threads[t].rcu_exits > p.exits_at_queue[t])
-                p.waiting_mask &= ~(1u << t);
-        if (p.waiting_mask != 0) {
-            ++i;
-            continue;
-        }
-        const detail::rcu_pending ready = p;
-        exec.rcu_callbacks.erase(exec.rcu_callbacks.begin() + static_cast<long>(i));
-        ready.func(ready.head);
-    }
-}
-
-unsigned readers_inside(const execution& exec) {
-    unsigned mask = 0;
-    for (int t = 0; t < exec.nthreads; ++t)
-        if (exec.threads[t].rcu_depth > 0) mask |= 1u << t;
-    return mask;
-}
-
-}  // namespace
-
-void rcu_read_unlock(const std::source_location& where) {
-    detail::record("rcu_read_unlock", {"rcu"}, nullptr, 0, 0, where);
-    execution* exec = detail::current_execution();
-    if (exec == nullptr) return;
-    detail::thread_state& self = exec->threads[backend::thread_id()];
-    if (self.rcu_depth == 0) report_violation(violation_kind::lock_discipline, "rcu_read_unlock without rcu_read_lock", where);
-    backend::bookkeeping_guard guard;
-    if (--self.rcu_depth == 0) {
-        ++self.rcu_exits;
-        run_ready_callbacks(*exec);
-    }
-}
-
-void call_rcu(rcu_head* head, rcu_callback func, const std::source_location& where) {
-    backend::fence(backend::mo::seq_cst, where);
-    detail::record("call_rcu", head->name, nullptr, 0, 0, where);
-    execution* exec = detail::current_execution();
-    if (exec == nullptr) {
-        func(head);
-        return;
-    }
-    backend::bookkeeping_guard guard;
-    detail::rcu_pending p{func, head, {}, readers_inside(*exec)};
-    for (int t = 0; t < exec->nthreads; ++t) p.exits_at_queue[t] = exec->threads[t].rcu_exits;
-    exec->rcu_callbacks.push_back(p);
-    run_ready_callbacks(*exec);
-}
-
-void synchronize_rcu(const std::source_location& where) {
-    if (rcu_read_lock_held())
-        report_violation(violation_kind::lock_discipline, "synchronize_rcu inside an RCU read-side section", where);
-    detail::record("synchronize_rcu", {"rcu"}, nullptr, 0, 0, where);
-    execution* exec = detail::current_execution();
-    if (exec == nullptr) return;
-    unsigned waiting;
-    std::array<unsigned, detail::max_threads> exits{};
-    {
-        backend::bookkeeping_guard guard;
-        waiting = readers_inside(*exec);
-        for (int t = 0; t < exec->nthreads; ++t) exits[t] = exec->threads[t].rcu_exits;
-    }
-    for (;;) {
-        {
-            backend::bookkeeping_guard guard;
-            for (int t = 0; t < exec->nthreads; ++t)
-                if (exec->threads[t].rcu_exits > exits[t]) waiting &= ~(1u << t);
-        }
-        if (waiting == 0) break;
-        backend::retry_hint(where);
-    }
-    backend::fence(backend::mo::seq_cst, where);
-}
-
-bool rcu_read_lock_held() {
-    execution* exec = detail::current_execution();
-    return exec != nullptr && exec->threads[backend::thread_id()].rcu_depth > 0;
-}
-
-}  // namespace kernel
 MMCHECK_ENGINE_END

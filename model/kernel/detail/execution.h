@@ -65,12 +65,18 @@ struct rcu_head {
 };
 using rcu_callback = void (*)(rcu_head*);
 
-// A call_rcu() callback waiting for the readers that were inside when it was queued.
+// A grace period (model/kernel/rcu.cpp): the threads that were inside a read-side
+// section when it began, each until it has left that section.
+struct grace_period {
+    unsigned waiting = 0;
+    std::array<unsigned, max_threads> exits_at_begin{};
+};
+
+// A call_rcu() callback waiting for the end of the grace period it was queued in.
 struct rcu_pending {
     rcu_callback func;
     rcu_head* head;
-    std::array<unsigned, max_threads> exits_at_queue;
-    unsigned waiting_mask;
+    grace_period gp;
 };
 
 struct execution {
@@ -97,6 +103,11 @@ execution*& current_execution();
 
 // Formats the recorded trace for reports (engine-independent data).
 std::vector<trace_step> format_trace(const execution& exec);
+
+// The readers a grace period beginning now waits for.
+grace_period grace_period_snapshot(const execution& exec);
+// The threads `gp` still waits for, after dropping those that have left.
+unsigned grace_period_waiting(const execution& exec, grace_period& gp);
 
 }  // namespace kernel::detail
 MMCHECK_ENGINE_END
