@@ -39,6 +39,7 @@ public:
     word exchange(word v, mo order, const site& where);
     word fetch_add(word delta, mo order, const site& where);
     bool compare_exchange(word& expected, word desired, mo order, const site& where);
+    void retire(const site& where);
 
 private:
     word value_;

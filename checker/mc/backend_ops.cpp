@@ -118,6 +118,14 @@ bool atomic_word::compare_exchange(word& expected, word desired, mo order, const
     return true;
 }
 
+void atomic_word::retire(const site& where) {
+    if (runtime* rt = tracked()) {
+        const std::uint32_t obj = slot_of(*rt, handle_, this);
+        rt->step(op::retire, obj, where);
+        rt->note_write(obj);
+    }
+}
+
 word plain_word::read(const site& where) const {
     if (runtime* rt = tracked()) {
         const std::uint32_t obj = slot_of(*rt, handle_, this);

@@ -45,6 +45,10 @@ public:
         detail::record(op, name_, &detail::format_word<T>, before, after, where, detail::step_kind::write);
         return detail::from_word<T>(before);
     }
+    // The word's memory is freed (its page goes back to the allocator): no value
+    // changes, but for the engines it is a write, which every later access to the
+    // word depends on (the in-house engine's DPOR and retry wake-ups need it).
+    void retire(const detail::site& where) { word_.retire(where); }
     // Returns the value found, as the kernel's cmpxchg does.
     T compare_exchange(T expected, T desired, mo order, const char* op, const detail::site& where) {
         detail::word found = detail::to_word(expected);

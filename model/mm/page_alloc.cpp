@@ -73,18 +73,45 @@ page* alloc_pages(mem_map& memory, page_use use, unsigned order) {
     return nullptr;
 }
 
+namespace {
+
+bool is_table(page_use use) {
+    return use == page_use::pgd_table || use == page_use::pud_table || use == page_use::pmd_table ||
+           use == page_use::pte_table;
+}
+
+// A freed table's entries are retired (model/kernel/atomic.h): the free is a write
+// to each, so an engine that reorders only dependent steps still puts a lockless
+// walker's entry read on both sides of it. The first entry is retired before the
+// page is marked free, the others after, so every entry read that sees the free
+// comes after a retire of its own entry or of entry 0.
+void retire_entries(page* table, unsigned from, unsigned to) {
+    for (unsigned i = from; i < to; ++i) table->slots[i].retire(std::source_location::current());
+}
+
+}  // namespace
+
 void __free_pages(page* p, unsigned order) {
-    kernel::backend::bookkeeping_guard guard;
-    if (p->use == page_use::free || p->use == page_use::reserved || p->use == page_use::tail)
-        kernel::report_violation(kernel::violation_kind::accounting,
-                                 "page pfn " + std::to_string(p->pfn) + " freed while " +
-                                     std::string(page_use_name(p->use)));
-    for (unsigned long i = 0; i < (1ul << order); ++i) {
-        page& q = *p->memory->pages[p->pfn + i];
-        q.use = page_use::free;
-        q.compound_head = nullptr;
-        q.order = 0;
+    bool table;
+    {
+        kernel::backend::bookkeeping_guard guard;
+        table = order == 0 && is_table(p->use);
     }
+    if (table) retire_entries(p, 0, 1);
+    {
+        kernel::backend::bookkeeping_guard guard;
+        if (p->use == page_use::free || p->use == page_use::reserved || p->use == page_use::tail)
+            kernel::report_violation(kernel::violation_kind::accounting,
+                                     "page pfn " + std::to_string(p->pfn) + " freed while " +
+                                         std::string(page_use_name(p->use)));
+        for (unsigned long i = 0; i < (1ul << order); ++i) {
+            page& q = *p->memory->pages[p->pfn + i];
+            q.use = page_use::free;
+            q.compound_head = nullptr;
+            q.order = 0;
+        }
+    }
+    if (table) retire_entries(p, 1, PTRS_PER_TABLE);
 }
 
 unsigned long reserve_device_range(mem_map& memory, unsigned long nr, unsigned long align) {

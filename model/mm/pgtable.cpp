@@ -50,16 +50,19 @@ Handle handle_to(page* table, unsigned index) {
     return Handle{table, index, table->generation};
 }
 
+// The table is checked right after the access, in the same step: a table freed
+// before the access (page_alloc.cpp retires its entries) is caught at it.
 template <class Handle>
 std::uint64_t load(const Handle& h, page_use level, mo order, const char* op, const site& where) {
+    const std::uint64_t v = h.table->slots[h.index].load(order, op, where).val;
     check_table(h, level, op, where);
-    return h.table->slots[h.index].load(order, op, where).val;
+    return v;
 }
 
 template <class Handle>
 void store(const Handle& h, page_use level, std::uint64_t v, const char* op, const site& where) {
-    check_table(h, level, op, where);
     h.table->slots[h.index].store(pgtable_word{v}, mo::relaxed, op, where);
+    check_table(h, level, op, where);
 }
 
 std::uint64_t table_entry(const page* table) { return (std::uint64_t(table->pfn) << PAGE_SHIFT) | _PAGE_TABLE; }

@@ -44,6 +44,7 @@ public:
     bool compare_exchange(word& expected, word desired, mo order, const site&) {
         return value_.compare_exchange_strong(expected, desired, to_std(order));
     }
+    void retire(const site&) {}
 
 private:
     std::atomic<word> value_;
