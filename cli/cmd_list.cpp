@@ -34,7 +34,7 @@ int run_list(const list_options& options) {
         if (!options.variants) continue;
         for (const auto& v : s->variants) {
             std::cout << "    - " << v.name << ": expect "
-                      << (v.expected_violation ? std::string(violation_name(*v.expected_violation)) : "pass") << "\n"
+                      << v.expected.name() << "\n"
                       << "        " << v.description << "\n";
         }
     }

@@ -32,28 +32,30 @@ std::string outcome_text(const run_result& r) {
 // Column widths: the longest name in each column plus two spaces, so that rows
 // printed as each variant finishes still line up.
 struct columns {
-    std::size_t scenario = 8, variant = 7, outcome = 8;
+    std::size_t scenario = 8, variant = 7, expected = 8, outcome = 8;
 
     explicit columns(const std::vector<const scenario_info*>& scenarios) {
         for (violation_kind k : all_violation_kinds()) outcome = std::max(outcome, violation_name(k).size());
+        expected = outcome;
         for (const scenario_info* s : scenarios) {
             scenario = std::max(scenario, s->name.size());
-            for (const variant_info& v : s->variants) variant = std::max(variant, v.name.size());
+            for (const variant_info& v : s->variants) {
+                variant = std::max(variant, v.name.size());
+                expected = std::max(expected, v.expected.name().size());
+            }
         }
-        scenario += 2, variant += 2, outcome += 2;
+        scenario += 2, variant += 2, expected += 2, outcome += 2;
     }
 
     void header() const {
         std::cout << std::left << std::setw(scenario) << "scenario" << std::setw(variant) << "variant"
-                  << std::setw(outcome) << "expected" << std::setw(outcome + 22) << "got" << std::right << std::setw(12)
+                  << std::setw(expected) << "expected" << std::setw(outcome + 22) << "got" << std::right << std::setw(12)
                   << "executions" << std::setw(10) << "time s" << "\n";
     }
 
     void row(const variant_outcome& o, bool ok) const {
-        const std::string expected =
-            o.variant->expected_violation ? std::string(violation_name(*o.variant->expected_violation)) : "pass";
         std::cout << std::left << std::setw(scenario) << o.scenario->name << std::setw(variant) << o.variant->name
-                  << std::setw(outcome) << expected << std::setw(outcome + 22)
+                  << std::setw(expected) << o.variant->expected.name() << std::setw(outcome + 22)
                   << (outcome_text(o.result) + (ok ? "" : "  <-- NOT AS DECLARED")) << std::right << std::setw(12)
                   << o.result.executions << std::setw(10) << std::fixed << std::setprecision(3) << o.result.seconds
                   << std::endl;

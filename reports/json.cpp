@@ -7,7 +7,14 @@ namespace mmcheck {
 namespace {
 
 std::string expected_name(const variant_info& variant) {
-    return variant.expected_violation ? std::string(violation_name(*variant.expected_violation)) : "pass";
+    return variant.expected.name();
+}
+
+// The violation kinds the variant accepts, in declaration order; empty: pass.
+nlohmann::json accepted_kinds(const variant_info& variant) {
+    nlohmann::json kinds = nlohmann::json::array();
+    for (violation_kind kind : variant.expected.kinds) kinds.push_back(violation_name(kind));
+    return kinds;
 }
 
 std::string got_name(const run_result& result) {
@@ -49,6 +56,7 @@ nlohmann::json outcome_json(const variant_outcome& o) {
                      {"variant", o.variant->name},
                      {"engine", engine_name(o.options.engine)},
                      {"expected", expected_name(*o.variant)},
+                     {"accepted", accepted_kinds(*o.variant)},
                      {"got", got_name(r)},
                      {"as_declared", as_expected(*o.variant, r)},
                      {"executions", r.executions},

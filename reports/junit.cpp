@@ -31,10 +31,6 @@ std::string seconds(double s) {
     return out.str();
 }
 
-std::string outcome_name(const std::optional<violation_kind>& kind) {
-    return kind ? std::string(violation_name(*kind)) : "pass";
-}
-
 void write_case(std::ostream& out, const variant_outcome& o) {
     const run_result& r = o.result;
     out << "    <testcase classname=\"mmcheck." << xml_escape(o.scenario->name) << "\" name=\""
@@ -46,7 +42,7 @@ void write_case(std::ostream& out, const variant_outcome& o) {
                                 : r.violation                    ? std::string(violation_name(r.violation->kind))
                                                                  : "pass";
         out << "      <failure type=\"" << xml_escape(got) << "\" message=\"expected "
-            << xml_escape(outcome_name(o.variant->expected_violation)) << ", got " << xml_escape(got) << "\">"
+            << xml_escape(o.variant->expected.name()) << ", got " << xml_escape(got) << "\">"
             << xml_escape(report.str()) << "</failure>\n";
     } else {
         out << "      <system-out>" << xml_escape(report.str()) << "</system-out>\n";

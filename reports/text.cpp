@@ -10,7 +10,7 @@ namespace mmcheck {
 namespace {
 
 std::string expected_text(const variant_info& variant) {
-    return variant.expected_violation ? std::string(violation_name(*variant.expected_violation)) : "pass";
+    return variant.expected.name();
 }
 
 std::string got_text(const run_result& result) {

@@ -4,6 +4,17 @@
 
 namespace mmcheck {
 
+bool expected_outcome::accepts(violation_kind kind) const {
+    return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+}
+
+std::string expected_outcome::name() const {
+    if (kinds.empty()) return "pass";
+    std::string out;
+    for (violation_kind kind : kinds) out += (out.empty() ? "" : " or ") + std::string(violation_name(kind));
+    return out;
+}
+
 const variant_info* scenario_info::find_variant(std::string_view variant) const {
     for (const auto& v : variants)
         if (v.name == variant) return &v;

@@ -15,11 +15,31 @@ namespace mmcheck {
 struct run_options;
 struct run_result;
 
+// What a variant must be reported with: pass (no kind), or one of `kinds`. More
+// than one kind is for a race whose orders are each a bug of that code (which one
+// an engine reaches first depends on its search order). Written in variant lists
+// as std::nullopt, one kind, or {kind, kind}.
+struct expected_outcome {
+    std::vector<violation_kind> kinds;  // empty: the variant must pass
+
+    expected_outcome() = default;
+    expected_outcome(std::nullopt_t) {}
+    expected_outcome(violation_kind kind) : kinds{kind} {}
+    expected_outcome(std::initializer_list<violation_kind> any_of) : kinds(any_of) {}
+    expected_outcome(std::optional<violation_kind> kind) {
+        if (kind) kinds.push_back(*kind);
+    }
+
+    bool passes() const { return kinds.empty(); }
+    bool accepts(violation_kind kind) const;
+    // "pass", "walker-incomplete", "walker-incomplete or descend-through-non-table".
+    std::string name() const;
+};
+
 struct variant_info {
     std::string name;
     std::string description;
-    // The violation this variant must be reported with; nullopt: it must pass.
-    std::optional<violation_kind> expected_violation;
+    expected_outcome expected;
 };
 
 // The bounds a scenario declares for its default run: what `mmcheck run` and the

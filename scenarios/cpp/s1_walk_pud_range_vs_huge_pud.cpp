@@ -7,8 +7,11 @@
 // (a) s1-walk-pud-range-vs-huge-pud-refault: MADV_DONTNEED zaps the huge pud
 //     and the fault refills it between the walker's checks; the 2019 walker's
 //     pud_trans_huge_lock() sees none, its split_huge_pud() then unmaps the
-//     refaulted leaf, which pud_entry never saw (walker-incomplete), or it
-//     descends into the leaf.
+//     refaulted leaf, which pud_entry never saw (walker-incomplete), or, when
+//     the refault lands after the split and its pud_none() re-check,
+//     walk_pmd_range() descends into the leaf (descend-through-non-table).
+//     Both are bugs of the 2019 code in the same race; the variant accepts
+//     either, since which one a search reaches first is its search order.
 // (b) s1-walk-pmd-range-split-vs-refault: a pmd_entry walker splits the huge
 //     pud itself, the fault refaults it, and walk_pmd_range() runs pmd_offset()
 //     on the leaf (descend-through-non-table) — in 2019 and still in v6.6.
@@ -147,14 +150,13 @@ const scenario_registration refault{
         info.name = "s1-walk-pud-range-vs-huge-pud-refault";
         info.summary = "walk_pud_range() with pud_entry while MADV_DONTNEED zaps the huge pud and a fault refills it";
         info.source = source;
-        // Context bound 2 (exhausts the fixed variants in ~0.02 s). At bound 3
-        // Relacy reaches the other outcome of the same 2019 race first: the
-        // refault lands after split_huge_pud() and walk_pmd_range() descends
-        // into the leaf (descend-through-non-table).
+        // Context bound 2 (exhausts the fixed variants in ~0.02 s). Relacy at
+        // bound 2 reaches walker-incomplete first; at bound 3 it, and mc's DPOR,
+        // reach descend-through-non-table first.
         info.bounds.preemptions = 2;
         info.variants = {
             {"v2019-pud-trans-huge-lock", "2019: pud_entry only under pud_trans_huge_lock(), else split_huge_pud()",
-             violation_kind::walker_incomplete},
+             {violation_kind::walker_incomplete, violation_kind::descend_through_non_table}},
             {"v6.6-action-again", "v6.6: unlocked pud_entry decides with ACTION_CONTINUE/AGAIN", std::nullopt},
             {"fixed-3b89863c3fa4", "v6.6 + one pud snapshot in walk_pmd_range(), ACTION_AGAIN", std::nullopt},
         };

@@ -174,13 +174,31 @@ void read_mm(scenario_definition& def, const table_reader& root) {
     }
 }
 
-std::optional<violation_kind> read_expected(const scenario_definition& def, const located_name& expect) {
-    if (expect.name == "pass") return std::nullopt;
-    if (auto kind = parse_violation(expect.name); kind && *kind != violation_kind::none) return kind;
+violation_kind read_violation_kind(const scenario_definition& def, const located_name& expect) {
+    if (auto kind = parse_violation(expect.name); kind && *kind != violation_kind::none) return *kind;
     std::string known = "pass";
     for (violation_kind k : all_violation_kinds())
         if (k != violation_kind::none) known += ", " + std::string(violation_name(k));
     def.fail(expect.line, "unknown expected outcome '" + expect.name + "'; use one of: " + known);
+}
+
+// `expect = "pass"`, `expect = "KIND"`, or `expect = ["KIND", "KIND", ...]` (any of them).
+expected_outcome read_expected(const scenario_definition& def, const table_reader& r) {
+    if (!r.need("expect").is_array()) {
+        const located_name expect = r.name("expect");
+        if (expect.name == "pass") return std::nullopt;
+        return read_violation_kind(def, expect);
+    }
+    const std::vector<located_name> any_of = r.names("expect");
+    if (any_of.empty()) def.fail(r.line(), "'expect' lists no violation kind; write \"pass\" for a variant that must pass");
+    expected_outcome outcome;
+    for (const located_name& kind : any_of) {
+        if (kind.name == "pass") def.fail(kind.line, "'pass' cannot be listed with violation kinds in 'expect'");
+        const violation_kind k = read_violation_kind(def, kind);
+        if (outcome.accepts(k)) def.fail(kind.line, "'" + kind.name + "' is listed twice in 'expect'");
+        outcome.kinds.push_back(k);
+    }
+    return outcome;
 }
 
 void read_variants(scenario_definition& def, const table_reader& root) {
@@ -194,7 +212,7 @@ void read_variants(scenario_definition& def, const table_reader& root) {
             for (const auto& [path, choice] : *select)
                 selections.select.push_back({{std::string(path.str()), line_of(choice)},
                                              {r.typed<std::string>(choice, path.str(), "a string"), line_of(choice)}});
-        def.info.variants.push_back({name.name, r.text("description"), read_expected(def, r.name("expect"))});
+        def.info.variants.push_back({name.name, r.text("description"), read_expected(def, r)});
         def.selections.push_back(std::move(selections));
     }
     if (def.info.variants.empty()) def.fail(root.line(), "a scenario needs at least one [[variant]]");
