@@ -20,6 +20,8 @@ const must_fail failing[] = {
     {"selftest/mc/rwsem-reader-writes", "data-race"},
     {"selftest/mc/livelock", "livelock"},
     {"selftest/mc/choice-assert", "assertion"},
+    {"selftest/mc/table-freed-under-walker", "table-use-after-free"},
+    {"selftest/mc/grace-period-deadlock", "deadlock"},
 };
 
 TEST(mc_failures, each_program_fails_with_its_kind_on_every_systematic_search) {
@@ -38,6 +40,27 @@ TEST(mc_failures, deadlock_message_names_the_wait_for_cycle) {
     ASSERT_TRUE(r.violation);
     EXPECT_NE(r.violation->message.find("thread 0 waits for"), std::string::npos) << r.violation->message;
     EXPECT_NE(r.violation->message.find("thread 1 waits for"), std::string::npos) << r.violation->message;
+}
+
+TEST(mc_failures, grace_period_deadlock_names_the_reader_it_waits_for) {
+    const run_result r = run_mc("selftest/mc/grace-period-deadlock", search_kind::dpor);
+    ASSERT_TRUE(r.violation);
+    EXPECT_NE(r.violation->message.find("thread 0 waits for an RCU grace period, which waits for thread 1"),
+              std::string::npos)
+        << r.violation->message;
+}
+
+// The grace period is a blocking wait: the table is freed only after the walker
+// left, on every search, and DPOR explores both sides of the free.
+TEST(mc_failures, a_table_freed_after_a_grace_period_is_never_used_after_free) {
+    for (const char* scenario : {"selftest/mc/table-freed-after-synchronize-rcu", "selftest/mc/table-freed-by-call-rcu"})
+        for (search_kind search : {search_kind::dpor, search_kind::dfs, search_kind::bounded}) {
+            SCOPED_TRACE(std::string(scenario) + " / " + std::string(search_name(search)));
+            const run_result r = run_mc(scenario, search);
+            EXPECT_EQ(kind_of(r), "pass") << (r.violation ? r.violation->message : "");
+            EXPECT_TRUE(r.exhaustive);
+            EXPECT_GE(r.executions, 2u);
+        }
 }
 
 TEST(mc_failures, ordered_message_passing_is_not_a_race) {
