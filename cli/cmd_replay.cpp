@@ -78,6 +78,9 @@ int run_replay(const replay_options& replay) {
     } else if (options.scenario.empty() || options.variant.empty() || !options.schedule) {
         throw usage_error("replay needs the scenario, --variant and --schedule as printed after 'reproduce:', "
                           "or --schedule-file FILE as written by --save");
+    } else if (!replay.engine.engine_given()) {
+        // A schedule starts with its engine's name: replay it there unless told otherwise.
+        if (auto engine = engine_of_schedule(*options.schedule)) options.engine = *engine;
     }
     try {
         return report_replay(options, saved, run(options));

@@ -12,12 +12,14 @@
 namespace mmcheck::cli {
 
 struct engine_settings {
-    engine_kind engine = engine_kind::relacy;
+    engine_kind engine = default_engine;
     search_kind search = search_kind::bounded;
     unsigned preemptions = 2;
+    CLI::Option* engine_option = nullptr;
     CLI::Option* search_option = nullptr;
     CLI::Option* preemptions_option = nullptr;
 
+    bool engine_given() const { return engine_option != nullptr && engine_option->count() > 0; }
     // Copies the settings into `options`, leaving unset what the user did not give.
     void apply(run_options& options) const {
         options.engine = engine;
@@ -29,9 +31,11 @@ struct engine_settings {
 inline void add_engine_option(CLI::App* cmd, engine_settings& settings) {
     static const std::map<std::string, engine_kind> engines{
         {"relacy", engine_kind::relacy}, {"native", engine_kind::native}, {"mc", engine_kind::mc}};
-    cmd->add_option("--engine", settings.engine,
-                    "Engine: relacy (systematic, default), native (real threads, stress; TSan build), mc (in-house)")
-        ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
+    settings.engine_option =
+        cmd->add_option("--engine", settings.engine,
+                        "Engine: mc (in-house DPOR; the default when built), relacy (Relacy Race Detector), "
+                        "native (real threads, stress; the TSan build). replay: the schedule's own by default")
+            ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
 }
 
 inline void add_search_options(CLI::App* cmd, engine_settings& settings, run_options& options) {
@@ -40,8 +44,8 @@ inline void add_search_options(CLI::App* cmd, engine_settings& settings, run_opt
         {"dpor", search_kind::dpor}, {"dfs", search_kind::dfs},         {"pct", search_kind::pct}};
     settings.search_option =
         cmd->add_option("--search", settings.search,
-                        "relacy: full (every interleaving), bounded (context bound), random; mc also: dpor, dfs, pct. "
-                        "Default: the scenario's declared search")
+                        "mc: dpor (default), dfs, bounded (preemption bound), pct, random; "
+                        "relacy: full (every interleaving), bounded (context bound; the scenario's default), random")
             ->transform(CLI::CheckedTransformer(searches, CLI::ignore_case));
     settings.preemptions_option = cmd->add_option(
         "--preemptions", settings.preemptions, "Preemption/context bound for --search bounded (default: the scenario's)");

@@ -19,7 +19,7 @@ Examples:
   mmcheck suite
   mmcheck list
   mmcheck run s2-handle-mm-fault-vs-huge-pud
-  mmcheck run s2-handle-mm-fault-vs-huge-pud --variant fixed-625110b5e9da --engine mc --search dpor
+  mmcheck run s2-handle-mm-fault-vs-huge-pud --variant v5.4-no-recheck --search pct --iterations 1000
   mmcheck run s2-handle-mm-fault-vs-huge-pud --engine relacy --search bounded --preemptions 3
   mmcheck suite --junit suite.xml --json suite.json --save failures.txt
   mmcheck replay --schedule-file failures.txt --variant v5.4-no-recheck

@@ -51,7 +51,7 @@ std::vector<std::string> shell_words(const std::string& line, std::string& comme
 }
 
 void read_options(saved_schedule& s, const std::vector<std::string>& words) {
-    bool have_variant = false, have_schedule = false;
+    bool have_variant = false, have_schedule = false, have_engine = false;
     for (std::size_t i = 3; i < words.size(); i += 2) {
         if (i + 1 >= words.size()) not_a_replay(s, "option '" + words[i] + "' has no value");
         const std::string& value = words[i + 1];
@@ -62,13 +62,15 @@ void read_options(saved_schedule& s, const std::vector<std::string>& words) {
         } else if (words[i] == "--engine") {
             auto engine = parse_engine(value);
             if (!engine) not_a_replay(s, "unknown engine '" + value + "'");
-            s.engine = *engine;
+            s.engine = *engine, have_engine = true;
         } else if (words[i] != "--scenarios") {
             not_a_replay(s, "unexpected '" + words[i] + "'");
         }
     }
     if (!have_variant) not_a_replay(s, "no --variant");
     if (!have_schedule) not_a_replay(s, "no --schedule");
+    if (!have_engine)  // the schedule names its engine ("mc:...", "relacy:...")
+        if (auto engine = engine_of_schedule(s.schedule)) s.engine = *engine;
 }
 
 void read_found(saved_schedule& s, const std::string& comment) {

@@ -21,7 +21,7 @@ struct saved_schedule {
     unsigned line = 0;
     std::string scenario;
     std::string variant;
-    engine_kind engine = engine_kind::relacy;
+    engine_kind engine = default_engine;
     std::string schedule;
     std::optional<violation_kind> found;  // from the "# found:" comment
 

@@ -38,6 +38,12 @@ auto lookup_key(const Table& table, std::string_view name)
 }  // namespace
 
 std::string_view engine_name(engine_kind engine) { return lookup_name(engines, engine); }
+
+std::optional<engine_kind> engine_of_schedule(std::string_view schedule) {
+    const auto colon = schedule.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    return lookup_key(engines, schedule.substr(0, colon));
+}
 std::optional<engine_kind> parse_engine(std::string_view name) { return lookup_key(engines, name); }
 std::string_view search_name(search_kind search) { return lookup_name(searches, search); }
 std::optional<search_kind> parse_search(std::string_view name) { return lookup_key(searches, name); }

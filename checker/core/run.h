@@ -20,13 +20,23 @@ enum class search_kind { full, bounded, random, dpor, dfs, pct };
 
 std::string_view engine_name(engine_kind engine);
 std::optional<engine_kind> parse_engine(std::string_view name);
+// The engine a schedule belongs to, from its "ENGINE:" prefix ("mc:a3b2", "relacy:...").
+std::optional<engine_kind> engine_of_schedule(std::string_view schedule);
 std::string_view search_name(search_kind search);
 std::optional<search_kind> parse_search(std::string_view name);
+
+// The in-house engine once it is built (it agrees with Relacy on every scenario and
+// exhausts them with DPOR); Relacy otherwise.
+#ifdef MMCHECK_HAVE_ENGINE_mc
+inline constexpr engine_kind default_engine = engine_kind::mc;
+#else
+inline constexpr engine_kind default_engine = engine_kind::relacy;
+#endif
 
 struct run_options {
     std::string scenario;
     std::string variant;
-    engine_kind engine = engine_kind::relacy;
+    engine_kind engine = default_engine;
     // Unset: the scenario's declared bounds (scenario_info::bounds) for this engine.
     std::optional<search_kind> search;
     std::optional<unsigned> preemptions;
