@@ -147,6 +147,7 @@ void runtime::start_threads(const setup& what, kernel::detail::execution& exec) 
             self.main = std::move(main);
             try {
                 instance_->run_thread(i);
+                kernel::detail::debug_check_no_locks_held();
             } catch (const execution_aborted&) {
             }
             self.live = false;

@@ -12,6 +12,7 @@
 #include "checker/core/run.h"
 #include "model/kernel/detail/backend.h"
 #include "model/kernel/detail/execution.h"
+#include "model/kernel/detail/record.h"
 #include "scenarios/body.h"
 
 MMCHECK_ENGINE_BEGIN
@@ -79,6 +80,7 @@ bool run_one(execution& exec, const scenario_info& scenario, const variant_info&
                 sync->ready.fetch_add(1);
                 while (sync->ready.load() < n) std::this_thread::yield();
                 instance->run_thread(t);
+                kernel::detail::debug_check_no_locks_held();
             });
             std::lock_guard g(sync->m);
             ++sync->finished;

@@ -15,6 +15,7 @@
 #include "checker/core/run.h"
 #include "model/kernel/detail/backend.h"
 #include "model/kernel/detail/execution.h"
+#include "model/kernel/detail/record.h"
 #include "scenarios/body.h"
 
 #include <relacy/relacy.hpp>
@@ -218,7 +219,10 @@ struct scenario_suite : rl::test_suite<scenario_suite<Threads>, Threads> {
             rl::ctx().rl_until("time budget", kernel::backend::info(std::source_location::current()));
         }
     }
-    void thread(unsigned index) { active_run->instance->run_thread(static_cast<int>(index)); }
+    void thread(unsigned index) {
+        active_run->instance->run_thread(static_cast<int>(index));
+        kernel::detail::debug_check_no_locks_held();
+    }
     void after() {
         active_run->instance->finish();
         active_run->instance.reset();

@@ -21,6 +21,7 @@ private:
 #define MMCHECK_RWSEM_SITE const std::source_location& where = std::source_location::current()
 
 inline void down_read(rw_semaphore* s, MMCHECK_RWSEM_SITE) {
+    detail::note_acquiring(s->name(), 0, where);
     s->impl().lock_shared(where);
     detail::note_acquired(s, s->name(), detail::lock_mode::shared, true, where);
     detail::record("down_read", s->name(), nullptr, 0, 0, where);
@@ -32,11 +33,12 @@ inline bool down_read_trylock(rw_semaphore* s, MMCHECK_RWSEM_SITE) {
     return ok;
 }
 inline void up_read(rw_semaphore* s, MMCHECK_RWSEM_SITE) {
-    detail::note_released(s, where);
+    detail::note_released(s, detail::lock_mode::shared, where);
     s->impl().unlock_shared(where);
     detail::record("up_read", s->name(), nullptr, 0, 0, where);
 }
 inline void down_write(rw_semaphore* s, MMCHECK_RWSEM_SITE) {
+    detail::note_acquiring(s->name(), 0, where);
     s->impl().lock(where);
     detail::note_acquired(s, s->name(), detail::lock_mode::exclusive, true, where);
     detail::record("down_write", s->name(), nullptr, 0, 0, where);
@@ -48,12 +50,12 @@ inline bool down_write_trylock(rw_semaphore* s, MMCHECK_RWSEM_SITE) {
     return ok;
 }
 inline void up_write(rw_semaphore* s, MMCHECK_RWSEM_SITE) {
-    detail::note_released(s, where);
+    detail::note_released(s, detail::lock_mode::exclusive, where);
     s->impl().unlock(where);
     detail::record("up_write", s->name(), nullptr, 0, 0, where);
 }
 inline void downgrade_write(rw_semaphore* s, MMCHECK_RWSEM_SITE) {
-    detail::note_released(s, where);
+    detail::note_released(s, detail::lock_mode::exclusive, where);
     s->impl().downgrade(where);
     detail::note_acquired(s, s->name(), detail::lock_mode::shared, true, where);
     detail::record("downgrade_write", s->name(), nullptr, 0, 0, where);

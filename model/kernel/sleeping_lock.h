@@ -13,6 +13,7 @@ public:
     const detail::label& name() const { return name_; }
 
     void lock(const char* op, const std::source_location& where) {
+        detail::note_acquiring(name_, 0, where);
         m_.lock(where);
         detail::note_acquired(this, name_, detail::lock_mode::exclusive, true, where);
         detail::record(op, name_, nullptr, 0, 0, where);
@@ -24,7 +25,7 @@ public:
         return ok;
     }
     void unlock(const char* op, const std::source_location& where) {
-        detail::note_released(this, where);
+        detail::note_released(this, detail::lock_mode::exclusive, where);
         m_.unlock(where);
         detail::record(op, name_, nullptr, 0, 0, where);
     }

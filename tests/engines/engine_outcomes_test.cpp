@@ -33,8 +33,12 @@ std::vector<engine_case> systematic_cases() {
     engines.push_back(engine_kind::mc);
 #endif
     for (engine_kind engine : engines)
-        for (const char* program : {"selftest/racy-counter", "selftest/locked-counter", "selftest/lost-update",
-                                    "selftest/abba-deadlock"})
+        for (const char* program :
+             {"selftest/racy-counter", "selftest/locked-counter", "selftest/lost-update", "selftest/abba-deadlock",
+              // the lock checks of model/kernel/detail/lockdep.h, must-fail then must-pass
+              "selftest/abba-lock-order", "selftest/three-class-cycle", "selftest/same-class-unannotated",
+              "selftest/ab-lock-order", "selftest/same-class-nested", "selftest/ends-holding-lock",
+              "selftest/rwsem-wrong-mode", "selftest/ends-in-rcu", "selftest/rwsem-balanced"})
             cases.push_back({engine, program});
     return cases;
 }

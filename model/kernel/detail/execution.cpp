@@ -1,6 +1,6 @@
-// Engine-independent seam bookkeeping: violations, lock tracking and trace
-// formatting (RCU grace periods are in model/kernel/rcu.cpp). Compiled once per
-// engine like the rest of the seam.
+// Engine-independent seam bookkeeping: violations and trace formatting (lock
+// tracking is in lockdep.cpp, RCU grace periods in model/kernel/rcu.cpp). Compiled
+// once per engine like the rest of the seam.
 #include "model/kernel/detail/execution.h"
 
 #include <string>
@@ -15,10 +15,7 @@ execution*& current_execution() {
     return current;
 }
 
-namespace {
-
 std::string source_path(const char* file) {
-    // Paths are printed relative to the repository, whatever the build directory.
     std::string path = file;
     for (const char* top : {"/model/", "/scenarios/", "/checker/", "/tests/"}) {
         const auto at = path.rfind(top);
@@ -26,8 +23,6 @@ std::string source_path(const char* file) {
     }
     return path;
 }
-
-}  // namespace
 
 std::string function_name(const char* pretty) {
     // "ret ns::engine::fn(args) [with ...]" -> "fn"
@@ -59,46 +54,6 @@ void violation(violation_kind kind, std::string message, const site& where) {
         }
     }
     backend::abort_execution();
-}
-
-void note_acquired(const void* lock, const label& name, lock_mode mode, bool sleeping,
-                   const site& where, bool blocking) {
-    execution* exec = current_execution();
-    if (exec == nullptr) return;
-    thread_state& t = exec->threads[backend::thread_id()];
-    if (sleeping && blocking) {
-        for (int i = 0; i < t.nheld; ++i)
-            if (!t.held[i].sleeping)
-                violation(violation_kind::lock_discipline,
-                          "sleeping lock " + kernel_label::to_string(name) + " taken while holding spinlock " +
-                              kernel_label::to_string(t.held[i].name),
-                          where);
-    }
-    if (t.nheld == max_held_locks)
-        violation(violation_kind::internal_error, "more than 8 locks held by one model thread", where);
-    t.held[t.nheld++] = held_lock{lock, name, mode, sleeping};
-}
-
-void note_released(const void* lock, const site& where) {
-    execution* exec = current_execution();
-    if (exec == nullptr) return;
-    thread_state& t = exec->threads[backend::thread_id()];
-    for (int i = t.nheld - 1; i >= 0; --i) {
-        if (t.held[i].lock != lock) continue;
-        for (int j = i; j + 1 < t.nheld; ++j) t.held[j] = t.held[j + 1];
-        --t.nheld;
-        return;
-    }
-    violation(violation_kind::lock_discipline, "released a lock this thread does not hold", where);
-}
-
-bool holds(const void* lock) {
-    execution* exec = current_execution();
-    if (exec == nullptr) return false;
-    const thread_state& t = exec->threads[backend::thread_id()];
-    for (int i = 0; i < t.nheld; ++i)
-        if (t.held[i].lock == lock) return true;
-    return false;
 }
 
 std::vector<trace_step> format_trace(const execution& exec) {

@@ -11,6 +11,7 @@
 
 #include "model/kernel/detail/engine_ns.h"
 #include "model/kernel/detail/label.h"
+#include "model/kernel/detail/lockdep.h"
 #include "reports/report.h"
 
 MMCHECK_ENGINE_BEGIN
@@ -33,6 +34,8 @@ struct held_lock {
     label name;
     lock_mode mode = lock_mode::exclusive;
     bool sleeping = false;  // rwsem / page lock, as opposed to a spinlock
+    int subclass = 0;       // spin_lock_nested()'s lockdep subclass
+    std::source_location acquired_at{};
 };
 
 enum class step_kind : std::uint8_t { read, write, other };
@@ -86,6 +89,7 @@ struct execution {
     std::array<thread_state, max_threads> threads{};
     std::optional<violation_report> violation;
     std::vector<rcu_pending> rcu_callbacks;
+    lock_dependencies lock_order;  // model/kernel/detail/lockdep.h
 
     void reset(int threads_in_run, bool record_trace) {
         nthreads = threads_in_run;
@@ -94,12 +98,16 @@ struct execution {
         threads = {};
         violation.reset();
         rcu_callbacks.clear();
+        lock_order.clear();
     }
 };
 
 // The one hook from model code to the running engine. Fibers of one run share it;
 // each native thread sets it to the run's execution when it starts.
 execution*& current_execution();
+
+// A source file's path relative to the repository, whatever the build directory.
+std::string source_path(const char* file);
 
 // Formats the recorded trace for reports (engine-independent data).
 std::vector<trace_step> format_trace(const execution& exec);

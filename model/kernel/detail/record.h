@@ -71,12 +71,21 @@ inline void record(const char* op, const label& object, value_formatter format, 
 
 [[noreturn]] void violation(violation_kind kind, std::string message, const site& where);
 
-// `blocking` is false for trylocks: a sleeping lock's trylock never sleeps, so
-// it may be taken under a spinlock (trylock_page() under the ptl).
-void note_acquired(const void* lock, const label& name, lock_mode mode, bool sleeping,
-                   const site& where, bool blocking = true);
-void note_released(const void* lock, const site& where);
+// Lock tracking and lockdep (model/kernel/detail/lockdep.cpp). note_acquiring()
+// runs before a blocking acquisition waits, as lockdep's lock_acquire() does, and
+// checks the lock order; note_acquired() records the lock as held. `blocking` is
+// false for trylocks: a sleeping lock's trylock never sleeps, so it may be taken
+// under a spinlock (trylock_page() under the ptl).
+void note_acquiring(const label& name, int subclass, const site& where);
+void note_acquired(const void* lock, const label& name, lock_mode mode, bool sleeping, const site& where,
+                   bool blocking = true, int subclass = 0);
+// Releasing checks that the lock is held, and held in `mode` (up_read() of a
+// write-held rwsem is a lock-discipline violation).
+void note_released(const void* lock, lock_mode mode, const site& where);
 bool holds(const void* lock);
+// At a model thread's end: no lock held, no RCU read-side section open. Engines
+// call it after the thread's body returns (do_exit()'s debug_check_no_locks_held()).
+void debug_check_no_locks_held(const site& where = site::current());
 
 }  // namespace kernel::detail
 MMCHECK_ENGINE_END
