@@ -86,7 +86,7 @@ void retract_page_tables_v6_6(address_space* mapping, pgoff_t pgoff) {
         if (!find_pmd_or_thp_or_none(mm, addr, &pmd)) continue;
         spinlock_t* pml = pmd_lock(mm, pmd);
         spinlock_t* ptl = pte_lockptr(mm, pmd);
-        if (ptl != pml) spin_lock(ptl);  // spin_lock_nested(ptl, SINGLE_DEPTH_NESTING)
+        if (ptl != pml) spin_lock_nested(ptl, SINGLE_DEPTH_NESTING);
         const pmd_t pgt_pmd = pmdp_collapse_flush(vma, addr, pmd);
         smp_mb();  // pmdp_get_lockless_sync(): a no-op barrier on x86-64
         if (ptl != pml) spin_unlock(ptl);

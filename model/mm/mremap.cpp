@@ -84,7 +84,7 @@ int move_ptes(vm_area_struct* vma, pmdp_t old_pmd, unsigned long old_addr, unsig
         goto out;
     }
     new_ptl = &new_pte.table->ptl;
-    if (new_ptl != old_ptl) spin_lock(new_ptl);  // spin_lock_nested()
+    if (new_ptl != old_ptl) spin_lock_nested(new_ptl, SINGLE_DEPTH_NESTING);
     for (; old_addr < old_end; old_addr += PAGE_SIZE, new_addr += PAGE_SIZE) {
         const ptep_t from{old_pte.table, pte_index(old_addr), old_pte.generation};
         if (pte_none(ptep_get(from))) continue;
@@ -113,7 +113,7 @@ bool move_normal_pmd(vm_area_struct* vma, unsigned long, unsigned long, pmdp_t o
     // every other mover.
     spinlock_t* old_ptl = pmd_lock(mm, old_pmd);
     spinlock_t* new_ptl = pmd_lockptr(mm, new_pmd);
-    if (new_ptl != old_ptl) spin_lock(new_ptl);  // spin_lock_nested()
+    if (new_ptl != old_ptl) spin_lock_nested(new_ptl, SINGLE_DEPTH_NESTING);
     const pmd_t pmd = deref(old_pmd);
     if (mm->variants.move_pmd == mremap_normal_pmd::fixed_6fa1066fc5d0) {
         /* Racing with collapse? */
