@@ -20,6 +20,8 @@ kernel::spinlock_t* __pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma);
 kernel::spinlock_t* pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma);
 void __split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address, bool freeze);
 void split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address);
+// The caller holds mmap_lock (or the rmap lock), as for every split.
+void split_huge_pmd_address(vm_area_struct* vma, unsigned long address);
 int change_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, pgprot_t newprot, unsigned long cp_flags);
 inline constexpr unsigned long MM_CP_PROT_NUMA = 1ul << 1;
 

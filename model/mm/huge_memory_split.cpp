@@ -131,6 +131,14 @@ void split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address) {
         __split_huge_pmd(vma, pmd, address, false);
 }
 
+// split_huge_pmd_address() — mm/huge_memory.c v6.6, without the folio argument
+// (split only if the pmd maps that folio) and freeze.
+void split_huge_pmd_address(vm_area_struct* vma, unsigned long address) {
+    pmdp_t pmd;
+    if (!mm_find_pmd(vma->vm_mm, address, &pmd)) return;
+    __split_huge_pmd(vma, pmd, address, false);
+}
+
 // change_huge_pmd() — mm/huge_memory.c v6.6 (mprotect and NUMA hinting). The pmd
 // is never cleared in between (pmdp_invalidate_ad()), so a concurrent
 // MADV_DONTNEED under mmap_lock read cannot miss it. Left out: the migration

@@ -35,17 +35,6 @@ void notify_set_pte(mm_struct* mm, unsigned long addr, ptep_t ptep, pte_t pte) {
         set_pte_at_notify(mm, addr, ptep, pte);
 }
 
-// mm_find_pmd() — mm/rmap.c v6.6: the pmd slot, if the pgd and pud lead to one.
-bool mm_find_pmd(mm_struct* mm, unsigned long address, pmdp_t* pmd) {
-    const pgdp_t pgd = pgd_offset(mm, address);
-    if (pgd_val(deref(pgd)) == 0) return false;
-    const pudp_t pud = pud_offset(pgd, address);
-    const pud_t pudval = pudp_get(pud);
-    if (!pud_present(pudval) || pud_leaf(pudval)) return false;
-    *pmd = pmd_offset(pud, address);
-    return true;
-}
-
 // replace_page()'s part under the pte lock: re-check the pte, then switch it.
 int replace_pte(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, page* page, struct page* kpage, pte_t orig_pte) {
     mm_struct* mm = vma->vm_mm;

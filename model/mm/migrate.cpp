@@ -16,18 +16,6 @@ using namespace kernel;
 
 namespace {
 
-// mm_find_pmd() — mm/rmap.c v6.6 (as in ksm.cpp): the pmd slot, if the pgd and
-// pud lead to one.
-bool mm_find_pmd(mm_struct* mm, unsigned long address, pmdp_t* pmd) {
-    const pgdp_t pgd = pgd_offset(mm, address);
-    if (pgd_val(deref(pgd)) == 0) return false;
-    const pudp_t pud = pud_offset(pgd, address);
-    const pud_t pudval = pudp_get(pud);
-    if (!pud_present(pudval) || pud_leaf(pudval)) return false;
-    *pmd = pmd_offset(pud, address);
-    return true;
-}
-
 // page_vma_mapped_walk() with PVMW_SYNC | PVMW_MIGRATION for one small page at
 // one address: the pte, locked, if it is a migration entry for pfn.
 ptep_t map_migration_pte(mm_struct* mm, unsigned long pfn, unsigned long address, spinlock_t** ptl) {

@@ -160,5 +160,17 @@ void check_anon_accounting(mm_struct* mm) {
     }
 }
 
+// mm_find_pmd() — mm/rmap.c v6.6 (p4d folded): the pmd slot, if the pgd and pud
+// lead to one.
+bool mm_find_pmd(mm_struct* mm, unsigned long address, pmdp_t* pmd) {
+    const pgdp_t pgd = pgd_offset(mm, address);
+    if (pgd_val(deref(pgd)) == 0) return false;
+    const pudp_t pud = pud_offset(pgd, address);
+    const pud_t pudval = pudp_get(pud);
+    if (!pud_present(pudval) || pud_leaf(pudval)) return false;
+    *pmd = pmd_offset(pud, address);
+    return true;
+}
+
 }  // namespace mm
 MMCHECK_ENGINE_END

@@ -63,5 +63,9 @@ page* vm_normal_page(vm_area_struct* vma, unsigned long addr, pte_t pte);
 // references first.
 void check_anon_accounting(mm_struct* mm);
 
+// mm_find_pmd() — mm/rmap.c v6.6: the pmd slot for address, if the pgd and a
+// present, non-leaf pud lead to one (the kernel returns the pointer or NULL).
+bool mm_find_pmd(mm_struct* mm, unsigned long address, pmdp_t* pmd);
+
 }  // namespace mm
 MMCHECK_ENGINE_END

@@ -14,7 +14,7 @@ namespace {
 
 using namespace mm;
 
-// ---- operations ------------------------------------------------------------
+// ---- operations (the mm paths: toml_mm_operations.cpp) ----------------------
 
 const operation_registration fault{
     {"fault",
@@ -22,7 +22,8 @@ const operation_registration fault{
      {{"address", param_type::number, true}, {"write", param_type::flag, false}},
      [](world& w, const op_args& a) {
          do_user_addr_fault(w.mm.get(), a.number("address"), a.flag("write") ? FAULT_FLAG_WRITE : 0);
-     }}};
+     },
+     nullptr}};
 
 // ---- invariants ------------------------------------------------------------
 

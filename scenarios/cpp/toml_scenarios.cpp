@@ -106,7 +106,7 @@ op_args::value argument(const fmt::scenario_definition& def, const parameter& p,
     return {0, std::get<std::string>(v.value)};
 }
 
-bound_call compile_call(const fmt::scenario_definition& def, const fmt::operation_call& call) {
+bound_call compile_call(const fmt::scenario_definition& def, const world_plan& plan, const fmt::operation_call& call) {
     const operation* op = find_operation(call.op.name);
     if (op == nullptr)
         def.fail(call.op.line, "unknown operation '" + call.op.name + "'; the operations are: " + known_operations() +
@@ -127,7 +127,12 @@ bound_call compile_call(const fmt::scenario_definition& def, const fmt::operatio
     for (std::size_t i = 0; i < op->parameters.size(); ++i)
         if (op->parameters[i].required && !given[i])
             def.fail(call.op.line, "operation '" + call.op.name + "' needs '" + std::string(op->parameters[i].name) + "'");
-    return {op, op_args(&op->parameters, std::move(values))};
+    op_args args(&op->parameters, std::move(values));
+    if (op->check != nullptr) {
+        const std::string problem = op->check(plan, args);
+        if (!problem.empty()) def.fail(call.op.line, "operation '" + call.op.name + "': " + problem);
+    }
+    return {op, std::move(args)};
 }
 
 mm::model_variants compile_variant(const fmt::scenario_definition& def, const fmt::variant_selections& selections) {
@@ -152,7 +157,7 @@ compiled_scenario compile(const fmt::scenario_definition& def) {
     compiled_scenario out{def.info.name, compile_world(def), {}, {}, {}};
     for (const auto& thread : def.threads) {
         out.threads.emplace_back();
-        for (const auto& call : thread.operations) out.threads.back().push_back(compile_call(def, call));
+        for (const auto& call : thread.operations) out.threads.back().push_back(compile_call(def, out.plan, call));
     }
     for (const auto& selections : def.selections) out.variants.push_back(compile_variant(def, selections));
     for (const auto& name : def.invariants) {

@@ -6,7 +6,8 @@
 //
 //   const operation_registration fault{{"fault", "do_user_addr_fault() at an address",
 //       {{"address", param_type::number, true}, {"write", param_type::flag, false}},
-//       [](world& w, const op_args& a) { ... a.number("address") ... }}};
+//       [](world& w, const op_args& a) { ... a.number("address") ... },
+//       nullptr}};  // or a check of the arguments against the initial state
 //
 // The interpreter checks every call against the parameters when a file is loaded,
 // so run() can take its arguments for granted.
@@ -59,6 +60,10 @@ struct operation {
     std::string_view summary;  // for scenarios/README.md and error messages
     std::vector<parameter> parameters;
     void (*run)(world& w, const op_args& args);
+    // Checks one call's arguments against the initial state when the file is
+    // loaded: returns what is wrong (reported at the call's line), empty if fine.
+    // nullptr: any values of the declared types are fine.
+    std::string (*check)(const world_plan& plan, const op_args& args);
 };
 
 struct invariant {
