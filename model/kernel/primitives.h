@@ -9,6 +9,7 @@
 #include "model/kernel/choice.h"
 #include "model/kernel/plain.h"
 #include "model/kernel/rcu.h"
+#include "model/kernel/revalidate.h"
 #include "model/kernel/rwsem.h"
 #include "model/kernel/sleeping_lock.h"
 #include "model/kernel/spinlock.h"

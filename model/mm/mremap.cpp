@@ -90,7 +90,12 @@ int move_ptes(vm_area_struct* vma, pmdp_t old_pmd, unsigned long old_addr, unsig
         if (pte_none(ptep_get(from))) continue;
         const pte_t pte = ptep_get_and_clear(mm, old_addr, from);
         // move_pte() is the identity on x86; the TLB flush is left out.
-        set_pte_at(mm, new_addr, ptep_t{new_pte.table, pte_index(new_addr), new_pte.generation}, pte);
+        const ptep_t to{new_pte.table, pte_index(new_addr), new_pte.generation};
+        // The kernel writes the destination without looking at it: it is empty,
+        // as mmap_lock for write keeps faults out of the new range, which
+        // copy_vma() created over an unmapped one.
+        entry_known_under_lock(to);
+        set_pte_at(mm, new_addr, to, pte);
     }
     if (new_ptl != old_ptl) spin_unlock(new_ptl);
     v6_5::pte_unmap(new_pte);

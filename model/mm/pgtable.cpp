@@ -51,19 +51,42 @@ Handle handle_to(page* table, unsigned index) {
 }
 
 // The table is checked right after the access, in the same step: a table freed
-// before the access (page_alloc.cpp retires its entries) is caught at it.
+// before the access (page_alloc.cpp retires its entries) is caught at it. Every
+// entry access also feeds the revalidate-after-locking check
+// (model/kernel/revalidate.h): loads and exchanges are reads of the entry, and a
+// store is checked against the entry's lock, then known to its writer.
 template <class Handle>
 std::uint64_t load(const Handle& h, page_use level, mo order, const char* op, const site& where) {
-    const std::uint64_t v = h.table->slots[h.index].load(order, op, where).val;
+    auto& slot = h.table->slots[h.index];
+    const std::uint64_t v = slot.load(order, op, where).val;
     check_table(h, level, op, where);
+    kernel::note_entry_read(&slot);
     return v;
 }
 
 template <class Handle>
-void store(const Handle& h, page_use level, std::uint64_t v, const char* op, const site& where) {
-    h.table->slots[h.index].store(pgtable_word{v}, mo::relaxed, op, where);
+void store(const Handle& h, page_use level, const kernel::spinlock_t* lock, std::uint64_t v, const char* op,
+           const site& where) {
+    auto& slot = h.table->slots[h.index];
+    kernel::check_entry_write(&slot, lock, slot.name(), op, where);
+    slot.store(pgtable_word{v}, mo::relaxed, op, where);
     check_table(h, level, op, where);
+    kernel::note_entry_read(&slot);
 }
+
+template <class Handle>
+std::uint64_t exchange(const Handle& h, page_use level, std::uint64_t v, const char* op, const site& where) {
+    check_table(h, level, op, where);
+    auto& slot = h.table->slots[h.index];
+    const std::uint64_t old = slot.exchange(pgtable_word{v}, mo::seq_cst, op, where).val;
+    kernel::note_entry_read(&slot);
+    return old;
+}
+
+// The lock of an entry: a pmd or pte table's split ptl lives in its own page;
+// pud and pgd entries are under mm->page_table_lock (pud_lockptr()).
+const kernel::spinlock_t* split_ptl(const page* table) { return &table->ptl; }
+const kernel::spinlock_t* mm_ptl(const mm_struct* mm) { return mm ? &mm->page_table_lock : nullptr; }
 
 std::uint64_t table_entry(const page* table) { return (std::uint64_t(table->pfn) << PAGE_SHIFT) | _PAGE_TABLE; }
 
@@ -104,24 +127,24 @@ pmd_t pmdp_get_lockless(pmdp_t p, const site& where) {
 }
 pte_t ptep_get(ptep_t p, const site& where) { return __pte(load(p, page_use::pte_table, mo::consume, "ptep_get", where)); }
 
-void set_pgd(pgdp_t p, pgd_t v, const site& where) { store(p, page_use::pgd_table, pgd_val(v), "set_pgd", where); }
-void set_pud_at(mm_struct*, unsigned long, pudp_t p, pud_t v, const site& where) {
-    store(p, page_use::pud_table, pud_val(v), "set_pud_at", where);
+void set_pgd(pgdp_t p, pgd_t v, const site& where) { store(p, page_use::pgd_table, nullptr, pgd_val(v), "set_pgd", where); }
+void set_pud_at(mm_struct* mm, unsigned long, pudp_t p, pud_t v, const site& where) {
+    store(p, page_use::pud_table, mm_ptl(mm), pud_val(v), "set_pud_at", where);
 }
 void set_pmd_at(mm_struct*, unsigned long, pmdp_t p, pmd_t v, const site& where) {
-    store(p, page_use::pmd_table, pmd_val(v), "set_pmd_at", where);
+    store(p, page_use::pmd_table, split_ptl(p.table), pmd_val(v), "set_pmd_at", where);
 }
 void set_pte_at(mm_struct*, unsigned long, ptep_t p, pte_t v, const site& where) {
-    store(p, page_use::pte_table, pte_val(v), "set_pte_at", where);
+    store(p, page_use::pte_table, split_ptl(p.table), pte_val(v), "set_pte_at", where);
 }
-void pgd_populate(mm_struct*, pgdp_t pgd, page* pud_table, const site& where) {
-    store(pgd, page_use::pgd_table, table_entry(pud_table), "pgd_populate", where);
+void pgd_populate(mm_struct* mm, pgdp_t pgd, page* pud_table, const site& where) {
+    store(pgd, page_use::pgd_table, mm_ptl(mm), table_entry(pud_table), "pgd_populate", where);
 }
-void pud_populate(mm_struct*, pudp_t pud, page* pmd_table, const site& where) {
-    store(pud, page_use::pud_table, table_entry(pmd_table), "pud_populate", where);
+void pud_populate(mm_struct* mm, pudp_t pud, page* pmd_table, const site& where) {
+    store(pud, page_use::pud_table, mm_ptl(mm), table_entry(pmd_table), "pud_populate", where);
 }
 void pmd_populate(mm_struct*, pmdp_t pmd, page* pte_table, const site& where) {
-    store(pmd, page_use::pmd_table, table_entry(pte_table), "pmd_populate", where);
+    store(pmd, page_use::pmd_table, split_ptl(pmd.table), table_entry(pte_table), "pmd_populate", where);
 }
 
 kernel::spinlock_t* pud_lockptr(mm_struct* mm, pudp_t) { return &mm->page_table_lock; }
@@ -195,28 +218,27 @@ pmdp_t pmd_handle(page* table, unsigned index) { return handle_to<pmdp_t>(table,
 ptep_t pte_handle(page* table, unsigned index) { return handle_to<ptep_t>(table, index); }
 
 pmd_t pmdp_huge_get_and_clear(mm_struct*, unsigned long, pmdp_t p, const site& where) {
-    check_table(p, page_use::pmd_table, "pmdp_huge_get_and_clear", where);
-    return __pmd(p.table->slots[p.index].exchange(pgtable_word{0}, mo::seq_cst, "pmdp_huge_get_and_clear", where).val);
+    return __pmd(exchange(p, page_use::pmd_table, 0, "pmdp_huge_get_and_clear", where));
 }
 pmd_t pmdp_establish(vm_area_struct*, unsigned long, pmdp_t p, pmd_t v, const site& where) {
-    check_table(p, page_use::pmd_table, "pmdp_establish", where);
-    return __pmd(p.table->slots[p.index].exchange(pgtable_word{pmd_val(v)}, mo::seq_cst, "pmdp_establish", where).val);
+    return __pmd(exchange(p, page_use::pmd_table, pmd_val(v), "pmdp_establish", where));
 }
 pte_t ptep_get_and_clear(mm_struct*, unsigned long, ptep_t p, const site& where) {
-    check_table(p, page_use::pte_table, "ptep_get_and_clear", where);
-    return __pte(p.table->slots[p.index].exchange(pgtable_word{0}, mo::seq_cst, "ptep_get_and_clear", where).val);
+    return __pte(exchange(p, page_use::pte_table, 0, "ptep_get_and_clear", where));
 }
 
 pud_t pudp_huge_get_and_clear(mm_struct*, unsigned long, pudp_t p, const site& where) {
-    check_table(p, page_use::pud_table, "pudp_huge_get_and_clear", where);
-    return __pud(p.table->slots[p.index].exchange(pgtable_word{0}, mo::seq_cst, "pudp_huge_get_and_clear", where).val);
+    return __pud(exchange(p, page_use::pud_table, 0, "pudp_huge_get_and_clear", where));
 }
 void mm_dec_nr_pmds(mm_struct* mm, const site& where) {
     kernel::atomic_long_add_return(-long(PTRS_PER_PMD * sizeof(pmd_t)), mm->pgtables_bytes, where);
 }
-void pgd_clear(pgdp_t p, const site& where) { store(p, page_use::pgd_table, 0, "pgd_clear", where); }
-void pud_clear(pudp_t p, const site& where) { store(p, page_use::pud_table, 0, "pud_clear", where); }
-void pmd_clear(pmdp_t p, const site& where) { store(p, page_use::pmd_table, 0, "pmd_clear", where); }
+void pgd_clear(pgdp_t p, const site& where) { store(p, page_use::pgd_table, nullptr, 0, "pgd_clear", where); }
+void pud_clear(pudp_t p, const site& where) { store(p, page_use::pud_table, nullptr, 0, "pud_clear", where); }
+void pmd_clear(pmdp_t p, const site& where) { store(p, page_use::pmd_table, split_ptl(p.table), 0, "pmd_clear", where); }
+
+void entry_known_under_lock(pmdp_t p) { kernel::entry_known_under_lock(&p.table->slots[p.index]); }
+void entry_known_under_lock(ptep_t p) { kernel::entry_known_under_lock(&p.table->slots[p.index]); }
 
 }  // namespace mm
 MMCHECK_ENGINE_END

@@ -91,6 +91,12 @@ void pgd_clear(pgdp_t p, MM_SITE);
 void pud_clear(pudp_t p, MM_SITE);
 void pmd_clear(pmdp_t p, MM_SITE);
 
+// Exceptions to the revalidate-after-locking check (model/kernel/revalidate.h):
+// the caller knows the entry's value under its lock without reading it; the call
+// site says why the kernel may write it without a re-check.
+void entry_known_under_lock(pmdp_t p);
+void entry_known_under_lock(ptep_t p);
+
 #undef MM_SITE
 
 }  // namespace mm

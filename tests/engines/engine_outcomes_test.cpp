@@ -38,7 +38,11 @@ std::vector<engine_case> systematic_cases() {
               // the lock checks of model/kernel/detail/lockdep.h, must-fail then must-pass
               "selftest/abba-lock-order", "selftest/three-class-cycle", "selftest/same-class-unannotated",
               "selftest/ab-lock-order", "selftest/same-class-nested", "selftest/ends-holding-lock",
-              "selftest/rwsem-wrong-mode", "selftest/ends-in-rcu", "selftest/rwsem-balanced"})
+              "selftest/rwsem-wrong-mode", "selftest/ends-in-rcu", "selftest/rwsem-balanced",
+              // revalidate after locking (model/kernel/revalidate.h)
+              "selftest/populate-without-recheck", "selftest/recheck-in-an-earlier-hold",
+              "selftest/populate-with-recheck", "selftest/write-twice-after-recheck",
+              "selftest/pmd-install-on-snapshot", "selftest/pmd-install-rechecked"})
             cases.push_back({engine, program});
     return cases;
 }

@@ -12,6 +12,7 @@
 #include "model/kernel/detail/engine_ns.h"
 #include "model/kernel/detail/label.h"
 #include "model/kernel/detail/lockdep.h"
+#include "model/kernel/detail/revalidation.h"
 #include "reports/report.h"
 
 MMCHECK_ENGINE_BEGIN
@@ -36,6 +37,7 @@ struct held_lock {
     bool sleeping = false;  // rwsem / page lock, as opposed to a spinlock
     int subclass = 0;       // spin_lock_nested()'s lockdep subclass
     std::source_location acquired_at{};
+    unsigned acquisition = 0;  // the holder's thread_state::acquisitions when taken
 };
 
 enum class step_kind : std::uint8_t { read, write, other };
@@ -60,6 +62,8 @@ struct thread_state {
     int nheld = 0;
     int rcu_depth = 0;
     unsigned rcu_exits = 0;  // read-side sections left; grace periods wait on it
+    unsigned acquisitions = 0;            // locks taken so far, to order reads against holds
+    std::vector<entry_read> entry_reads;  // model/kernel/detail/revalidation.h
 };
 
 // call_rcu()'s handle, embedded in the object to free (struct page for tables).

@@ -112,7 +112,7 @@ void note_acquired(const void* lock, const label& name, lock_mode mode, bool sle
     }
     if (t.nheld == max_held_locks)
         violation(violation_kind::internal_error, "more than 8 locks held by one model thread", where);
-    t.held[t.nheld++] = held_lock{lock, name, mode, sleeping, subclass, where};
+    t.held[t.nheld++] = held_lock{lock, name, mode, sleeping, subclass, where, ++t.acquisitions};
 }
 
 void note_released(const void* lock, lock_mode mode, const site& where) {
