@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "mc_test_util.h"
+#include "scenarios/format/scenario_files.h"
 
 namespace mmcheck::mc_test {
 namespace {
@@ -136,6 +137,9 @@ bool too_many_interleavings(const std::string& name) {
 }
 
 TEST(mc_counts, dpor_explores_no_more_than_dfs_and_agrees_on_the_verdict) {
+    // run() loads the scenario files on first use, which grows the catalog:
+    // load them before holding pointers into it.
+    scenario_format::ensure_loaded();
     for (const scenario_info* s : scenario_catalog::instance().all(true)) {
         if (!s->selftest || too_many_interleavings(s->name)) continue;
         SCOPED_TRACE(s->name);

@@ -13,6 +13,9 @@ namespace {
 #ifdef MMCHECK_TEST_ENGINE_relacy
 TEST(mc_cross_check, self_tests_agree_with_relacy) {
     int compared = 0;
+    // run() loads the scenario files on first use, which grows the catalog:
+    // load them before holding pointers into it.
+    scenario_format::ensure_loaded();
     for (const scenario_info* s : scenario_catalog::instance().all(true)) {
         // Relacy's rwsem has no downgrade (unlock, then lock_shared: a writer can get
         // in between), so on Relacy the exact-downgrade program fails by design; and

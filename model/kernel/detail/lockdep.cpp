@@ -28,6 +28,11 @@ std::string site_text(const site& where) {
 
 lock_class class_of(const held_lock& h) { return {h.name.what, h.subclass}; }
 
+// Bit locks have no lockdep map in the kernel (lock_page() is a bit in
+// page->flags), so lockdep never orders them against anything: a driver locks
+// its migrate_vma destination pages while holding the source pages' locks.
+bool tracked_by_lockdep(const label& name) { return std::strcmp(name.what, "PG_locked") != 0; }
+
 std::string chain_text(const lock_dependency& d) {
     return "thread " + std::to_string(d.thread) + " took " + class_name(d.to) + " at " + site_text(d.to_site) +
            " while holding " + class_name(d.from) + " (taken at " + site_text(d.from_site) + ")";
@@ -68,6 +73,7 @@ std::string add_dependencies(lock_dependencies& g, const thread_state& t, int se
                              const site& where) {
     for (int i = 0; i < t.nheld; ++i) {
         const held_lock& h = t.held[i];
+        if (!tracked_by_lockdep(h.name)) continue;
         const lock_class held = class_of(h);
         if (same_class(held, next))
             return "possible recursive locking: thread " + std::to_string(self) + " takes " + class_name(next) +
@@ -87,7 +93,7 @@ std::string add_dependencies(lock_dependencies& g, const thread_state& t, int se
 
 void note_acquiring(const label& name, int subclass, const site& where) {
     execution* exec = current_execution();
-    if (exec == nullptr) return;
+    if (exec == nullptr || !tracked_by_lockdep(name)) return;
     const int self = backend::thread_id();
     std::string finding;
     {
