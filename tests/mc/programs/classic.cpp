@@ -72,7 +72,10 @@ struct indexer : scenario_instance {
 template <int N>
 struct filesystem : scenario_instance {
     static constexpr int inodes = 8, blocks = 4;
-    spinlock_t locki[inodes], lockb[blocks];
+    // Two lock classes, inode -> block, as the paper's locki and lockb.
+    spinlock_t locki[inodes]{spinlock_t{{"locki"}}, spinlock_t{{"locki"}}, spinlock_t{{"locki"}}, spinlock_t{{"locki"}},
+                             spinlock_t{{"locki"}}, spinlock_t{{"locki"}}, spinlock_t{{"locki"}}, spinlock_t{{"locki"}}};
+    spinlock_t lockb[blocks]{spinlock_t{{"lockb"}}, spinlock_t{{"lockb"}}, spinlock_t{{"lockb"}}, spinlock_t{{"lockb"}}};
     plain<long> inode[inodes], busy[blocks];
     void run_thread(int t) override {
         const int i = t % inodes;
