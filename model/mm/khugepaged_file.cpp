@@ -189,7 +189,7 @@ bool ptes_map_hpage(vm_area_struct* vma, ptep_t start_pte, unsigned long haddr, 
 void remove_empty_table(vm_area_struct* vma, unsigned long haddr, pmdp_t pmd, spinlock_t* ptl) {
     mm_struct* mm = vma->vm_mm;
     spinlock_t* pml = pmd_lock(mm, pmd);
-    if (ptl != pml) spin_lock(ptl);  // spin_lock_nested(ptl, SINGLE_DEPTH_NESTING)
+    if (ptl != pml) spin_lock_nested(ptl, SINGLE_DEPTH_NESTING);
     const pmd_t pgt_pmd = pmdp_collapse_flush(vma, haddr, pmd);
     smp_mb();  // pmdp_get_lockless_sync(): a no-op barrier on x86-64
     if (ptl != pml) spin_unlock(ptl);
