@@ -6,6 +6,8 @@
 // in-house engine as a blocking wait, Relacy and native threads by spinning).
 #include "model/kernel/rcu.h"
 
+#include <vector>
+
 #include "model/kernel/check.h"
 
 MMCHECK_ENGINE_BEGIN
@@ -45,17 +47,24 @@ namespace {
 
 // Runs every queued callback whose grace period has ended, in the thread that
 // ended it, right away: the earliest moment the kernel allows, and the most
-// adversarial for readers that should have been waited for.
+// adversarial for readers that should have been waited for. The callbacks are
+// taken out under the bookkeeping lock and run after it is dropped: a callback
+// frees pages (pte_free_defer), which takes that lock again, and the native
+// engine's lock is an ordinary mutex.
 void run_ready_callbacks(execution& exec) {
-    for (std::size_t i = 0; i < exec.rcu_callbacks.size();) {
-        if (detail::grace_period_waiting(exec, exec.rcu_callbacks[i].gp) != 0) {
-            ++i;
-            continue;
+    std::vector<detail::rcu_pending> ready;
+    {
+        backend::bookkeeping_guard guard;
+        for (std::size_t i = 0; i < exec.rcu_callbacks.size();) {
+            if (detail::grace_period_waiting(exec, exec.rcu_callbacks[i].gp) != 0) {
+                ++i;
+                continue;
+            }
+            ready.push_back(exec.rcu_callbacks[i]);
+            exec.rcu_callbacks.erase(exec.rcu_callbacks.begin() + static_cast<long>(i));
         }
-        const detail::rcu_pending ready = exec.rcu_callbacks[i];
-        exec.rcu_callbacks.erase(exec.rcu_callbacks.begin() + static_cast<long>(i));
-        ready.func(ready.head);
     }
+    for (const detail::rcu_pending& p : ready) p.func(p.head);
 }
 
 }  // namespace
@@ -68,11 +77,13 @@ void rcu_read_unlock(const std::source_location& where) {
     detail::record("rcu_read_unlock", {"rcu"}, nullptr, 0, 0, where);
     if (exec == nullptr) return;
     detail::thread_state& self = exec->threads[backend::thread_id()];
-    backend::bookkeeping_guard guard;
-    if (--self.rcu_depth == 0) {
-        ++self.rcu_exits;
-        run_ready_callbacks(*exec);
+    bool left;
+    {
+        backend::bookkeeping_guard guard;
+        left = --self.rcu_depth == 0;
+        if (left) ++self.rcu_exits;
     }
+    if (left) run_ready_callbacks(*exec);
 }
 
 void call_rcu(rcu_head* head, rcu_callback func, const std::source_location& where) {
@@ -84,8 +95,10 @@ void call_rcu(rcu_head* head, rcu_callback func, const std::source_location& whe
         return;
     }
     backend::grace_period_begin(where);
-    backend::bookkeeping_guard guard;
-    exec->rcu_callbacks.push_back({func, head, detail::grace_period_snapshot(*exec)});
+    {
+        backend::bookkeeping_guard guard;
+        exec->rcu_callbacks.push_back({func, head, detail::grace_period_snapshot(*exec)});
+    }
     run_ready_callbacks(*exec);
 }
 
