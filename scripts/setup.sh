@@ -8,12 +8,14 @@ cd "$(dirname "$0")/.."
 
 # Compiler and build tools; the libraries (README, "Libraries"); clang 16 with its
 # sanitizer runtimes for the ThreadSanitizer build (clang 14 lacks the builtin that
-# libstdc++ 12's <source_location> needs).
+# libstdc++ 12's <source_location> needs), and llvm-16 for the llvm-symbolizer its
+# TSan runtime accepts (the image's llvm-14 one is refused, and reports lose their
+# function names).
 packages=(
   build-essential cmake pkg-config
   relacy-dev librapidcheck-dev libcli11-dev googletest libgtest-dev
   nlohmann-json3-dev libtomlplusplus-dev libboost-context-dev
-  clang-16 libclang-rt-16-dev
+  clang-16 libclang-rt-16-dev llvm-16
 )
 missing=()
 for p in "${packages[@]}"; do

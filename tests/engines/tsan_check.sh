@@ -8,7 +8,9 @@ mmcheck=$1 scenario=$2 want=$3
 variant=${4:+--variant $4}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-TSAN_OPTIONS="halt_on_error=0 exitcode=66 report_signal_unsafe=0" \
+# clang 16's runtime needs its own llvm-symbolizer (llvm-16) to name functions.
+symbolizer=/usr/lib/llvm-16/bin/llvm-symbolizer
+TSAN_OPTIONS="halt_on_error=0 exitcode=66 report_signal_unsafe=0 external_symbolizer_path=$symbolizer" \
   "$mmcheck" run "$scenario" $variant --engine native --iterations 200 >"$log" 2>&1
 status=$?
 if [ "$want" = report ]; then
