@@ -2,13 +2,14 @@
 //
 // Left out: the scan (khugepaged_scan_pmd) and its young-page heuristic, swapin,
 // LRU isolation and page locks (no other path here isolates pages), the GUP-pin
-// refcount check (nothing pins pages in the model), anon_vma and per-VMA locks,
+// refcount check (nothing pins pages in the model), the anon_vma lock,
 // mmu notifiers, memcg. max_ptes_none is the default, all but one pte.
 #include "model/mm/khugepaged.h"
 
 #include "model/mm/huge_memory.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
+#include "model/mm/vma_lock.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -106,7 +107,7 @@ scan_result collapse_huge_page(mm_struct* mm, unsigned long address) {
 
     // Prevent all access to pagetables except gup_fast (and the rmap, which
     // the anon_vma lock and page locks would hold off).
-    down_write(&mm->mmap_lock);
+    mmap_write_lock(mm);
     result = hugepage_vma_revalidate(mm, address, &vma);
     if (result != scan_result::SCAN_SUCCEED) goto out_up_write;
     {   // check_pmd_still_valid()
@@ -115,6 +116,9 @@ scan_result collapse_huge_page(mm_struct* mm, unsigned long address) {
         if (result == scan_result::SCAN_SUCCEED && again.table != pmd.table) result = scan_result::SCAN_FAIL;
         if (result != scan_result::SCAN_SUCCEED) goto out_up_write;
     }
+    // Faults under the per-VMA lock would see the pmd cleared below: wait for
+    // them and keep new ones on mmap_lock until mmap_write_unlock().
+    vma_start_write(vma);
 
     pmd_ptl = pmd_lock(mm, pmd); /* probably unnecessary */
     _pmd = pmdp_collapse_flush(vma, address, pmd);
@@ -150,7 +154,7 @@ scan_result collapse_huge_page(mm_struct* mm, unsigned long address) {
     hpage = nullptr;
     result = scan_result::SCAN_SUCCEED;
 out_up_write:
-    up_write(&mm->mmap_lock);
+    mmap_write_unlock(mm);
 out_nolock:
     if (hpage) put_page(hpage);
     return result;

@@ -6,6 +6,7 @@
 #include "model/mm/huge_memory.h"
 #include "model/mm/migrate.h"
 #include "model/mm/swapops.h"
+#include "model/mm/vma_lock.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -159,8 +160,15 @@ static vm_fault_t do_read_fault(vm_fault* vmf) { return __do_fault(vmf); }
 
 // do_fault() — mm/memory.c v5.4. Write faults on these PFN mappings are handled by
 // the same driver ->fault (shared mapping: do_shared_fault without page_mkwrite).
+// Under the per-VMA lock, v6.6's do_read_fault()/do_shared_fault() give up
+// before calling ->fault: vma_end_read() and VM_FAULT_RETRY (the mmap_lock path
+// does the fault).
 static vm_fault_t do_fault(vm_fault* vmf) {
     if (!vmf->vma->vm_ops->fault) return VM_FAULT_SIGBUS;
+    if (vmf->flags & FAULT_FLAG_VMA_LOCK) {
+        vma_end_read(vmf->vma);
+        return VM_FAULT_RETRY;
+    }
     return do_read_fault(vmf);
 }
 
@@ -314,6 +322,10 @@ retry_pud:
 }
 
 // handle_mm_fault() — mm/memory.c v5.4, without event counting, memcg and hugetlb.
+// With FAULT_FLAG_VMA_LOCK (v6.6) the caller holds the VMA's lock for read
+// instead of mmap_lock; a path that cannot run under it drops it and returns
+// VM_FAULT_RETRY (do_fault() above). The rest of the walk is the same: what the
+// mmap_lock kept out (munmap, khugepaged's collapse) takes vma_start_write().
 vm_fault_t handle_mm_fault(vm_area_struct* vma, unsigned long address, unsigned flags) {
     return __handle_mm_fault(vma, address, flags);
 }

@@ -9,6 +9,8 @@ MMCHECK_ENGINE_BEGIN
 namespace mm {
 
 void check_page_tables(mm_struct* mm);
+// No present or swap entry at an address no VMA covers (mm_check_vmas.cpp).
+void check_no_mapping_outside_vmas(mm_struct* mm);
 
 }  // namespace mm
 MMCHECK_ENGINE_END

@@ -5,7 +5,9 @@
 // Simplification: fields that the modeled scenarios never change concurrently
 // (a VMA's range and flags, its ops) are plain C++ members, not seam objects; they
 // are set up before the threads start. A path that changes one concurrently must
-// turn it into a kernel::plain<> or kernel::marked<> first.
+// turn it into a kernel::plain<> or kernel::marked<> first. The per-VMA lock's
+// fields (vm_lock, vm_lock_seq, detached; mm_lock_seq) are seam objects: they are
+// read without mmap_lock (model/mm/vma_lock.h).
 #pragma once
 
 #include <memory>
@@ -13,6 +15,7 @@
 
 #include "model/mm/page.h"
 #include "model/mm/variants.h"
+#include "model/mm/vma_tree.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -26,6 +29,8 @@ inline constexpr vm_fault_t VM_FAULT_FALLBACK = 0x000800;
 
 inline constexpr unsigned FAULT_FLAG_WRITE = 0x01;
 inline constexpr unsigned FAULT_FLAG_ALLOW_RETRY = 0x04;
+inline constexpr unsigned FAULT_FLAG_USER = 0x40;
+inline constexpr unsigned FAULT_FLAG_VMA_LOCK = 0x1000;
 
 inline constexpr unsigned long VM_READ = 0x01;
 inline constexpr unsigned long VM_WRITE = 0x02;
@@ -77,6 +82,16 @@ struct vm_area_struct {
     // vma->vm_file->f_mapping for file VMAs (model/fs/address_space.h); the
     // struct file in between is left out.
     struct address_space* vm_mapping = nullptr;
+    // vma->anon_vma != NULL. The model has no anon_vma (rmap.h) and no
+    // anon_vma_prepare(): an anonymous VMA has one from the start unless a
+    // scenario says otherwise; lock_vma_under_rcu() reads only this.
+    bool anon_vma = true;
+    // CONFIG_PER_VMA_LOCK, v6.6 (include/linux/mm_types.h): the lock itself
+    // (vma->vm_lock->lock, allocated beside the VMA in the kernel), the mm_lock_seq
+    // it was write-locked at (-1: never), and whether it left the mm's tree.
+    kernel::rw_semaphore vm_lock{{"vma->vm_lock"}};
+    kernel::marked<int> vm_lock_seq{-1, {"vma->vm_lock_seq"}};
+    kernel::plain<bool> detached{false, {"vma->detached"}};
 };
 
 struct mm_struct {
@@ -87,7 +102,12 @@ struct mm_struct {
     kernel::spinlock_t page_table_lock{{"mm->page_table_lock"}};
     page* pgd = nullptr;
     kernel::atomic_long_t pgtables_bytes{0, {"mm->pgtables_bytes"}};
-    std::vector<vm_area_struct*> vmas;  // set up before the threads start
+    // mm->mm_mt (vma_tree.h): changed under mmap_lock for write, walked under RCU
+    // by lock_vma_under_rcu().
+    vma_tree vmas;
+    // mm->mm_lock_seq (v6.6): bumped by every mmap_write_unlock(), which unlocks
+    // every VMA write-locked at the old value (vma_end_write_all()).
+    kernel::marked<int> mm_lock_seq{0, {"mm->mm_lock_seq"}};
     // mm->notifier_subscriptions (model/mm/mmu_notifier.h): null until a secondary
     // MMU registers; set up before the threads start.
     std::shared_ptr<struct mmu_notifier_subscriptions> notifier_subscriptions;

@@ -1,14 +1,18 @@
 // munmap() and exit: the mm/mmap.c half of tearing mappings down, v5.4
-// (__do_munmap, unmap_region, exit_mmap, unlink_file_vma).
+// (__do_munmap, unmap_region, exit_mmap, unlink_file_vma), with v6.6's per-VMA
+// lock steps where munmap() detaches VMAs and drops mmap_lock (vma_lock.h).
 //
 // Simplifications, stated once here: munmap() must cover whole VMAs
 // (__split_vma() is left out); mm->vmas is a plain vector changed only under
-// mmap_lock held for write, which orders it against every reader; VMAs are
-// owned by the scenario, so remove_vma() only drops them from the list.
+// mmap_lock held for write, which orders it against every reader under
+// mmap_lock (lock_vma_under_rcu() walks its slots: vma_tree.h); VMAs are owned
+// by the scenario and never freed, so remove_vma() only drops them from the list
+// and v6.6's vm_area_free() through call_rcu() is left out.
 #include <algorithm>
 
 #include "model/fs/address_space.h"
 #include "model/mm/memory.h"
+#include "model/mm/vma_lock.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -33,7 +37,10 @@ void unmap_region(mm_struct* mm, const std::vector<vm_area_struct*>& detached, v
 }
 
 // __do_munmap() — mm/mmap.c v5.4, whole VMAs only; `downgrade` drops mmap_lock
-// to read before the zap, as __vm_munmap() asks.
+// to read before the zap, as __vm_munmap() asks. The detach is v6.6's
+// (do_vmi_align_munmap()): each VMA is write-locked and marked detached before it
+// leaves the tree, and mmap_write_downgrade() unlocks them (munmap_detach
+// variant: without either).
 int __do_munmap(mm_struct* mm, unsigned long start, unsigned long len, bool downgrade) {
     const unsigned long end = start + ((len + PAGE_SIZE - 1) & PAGE_MASK);
     if ((start & ~PAGE_MASK) || start >= TASK_SIZE || len > TASK_SIZE - start) return -1;  // -EINVAL
@@ -46,8 +53,14 @@ int __do_munmap(mm_struct* mm, unsigned long start, unsigned long len, bool down
     vm_area_struct* next = last == mm->vmas.end() ? nullptr : *last;
     // detach_vmas_to_be_unmapped()
     const std::vector<vm_area_struct*> detached(first, last);
+    if (mm->variants.detach == munmap_detach::v6_6_vma_start_write) {
+        for (vm_area_struct* vma : detached) {
+            vma_start_write(vma);
+            vma_mark_detached(vma, true);
+        }
+    }
     mm->vmas.erase(first, last);
-    if (downgrade) downgrade_write(&mm->mmap_lock);
+    if (downgrade) mmap_write_downgrade(mm);
     unmap_region(mm, detached, prev, next, start, end);
     return downgrade ? 1 : 0;  // remove_vma_list(): the VMAs belong to the scenario
 }
@@ -70,16 +83,17 @@ int do_munmap(mm_struct* mm, unsigned long start, unsigned long len) {
     return __do_munmap(mm, start, len, false);
 }
 
-// __vm_munmap() — mm/mmap.c v5.4, the munmap() syscall on `mm` (current->mm).
+// __vm_munmap() — mm/mmap.c v5.4, the munmap() syscall on `mm` (current->mm),
+// with v6.6's mmap_write_lock()/mmap_write_unlock().
 int vm_munmap(mm_struct* mm, unsigned long start, unsigned long len) {
-    down_write(&mm->mmap_lock);
+    mmap_write_lock(mm);
     const int ret = __do_munmap(mm, start, len, true);
     // Returning 1 indicates mmap_sem is downgraded: a success.
     if (ret == 1) {
         up_read(&mm->mmap_lock);
         return 0;
     }
-    up_write(&mm->mmap_lock);
+    mmap_write_unlock(mm);
     return ret;
 }
 

@@ -15,6 +15,7 @@
 #include "model/mm/huge_memory.h"
 #include "model/mm/memory.h"
 #include "model/mm/pgtable_generic.h"
+#include "model/mm/vma_lock.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -181,9 +182,14 @@ unsigned long move_page_tables(vm_area_struct* vma, unsigned long old_addr, vm_a
 unsigned long move_vma(vm_area_struct* vma, vm_area_struct* new_vma, unsigned long new_addr) {
     mm_struct* mm = vma->vm_mm;
     const unsigned long old_addr = vma->vm_start, old_len = vma->vm_end - vma->vm_start;
+    // v6.6: no fault may run on the old VMA under its lock while its page tables
+    // move. The new VMA is linked write-locked too (the model's copy_vma()), so a
+    // fault on the new range waits for mmap_write_unlock() or takes mmap_lock.
+    vma_start_write(vma);
     // copy_vma(): link the new VMA; need_rmap_locks when rmap walks could see
     // it before the old one (equal pgoffs: always, in the model's slot order).
     const auto at = std::find_if(mm->vmas.begin(), mm->vmas.end(), [&](auto* v) { return v->vm_start > new_addr; });
+    vma_start_write(new_vma);
     mm->vmas.insert(at, new_vma);
     if (vma->vm_mapping) {
         i_mmap_lock_write(vma->vm_mapping);

@@ -171,6 +171,44 @@ enum class split_huge_pmd_dirty {
     v4_16_pmdp_invalidate_old,
 };
 
+// The user page-fault entry (arch/x86/mm/fault.c do_user_addr_fault()).
+enum class user_addr_fault {
+    // v5.4: find_vma() and handle_mm_fault() under mmap_lock for read.
+    v5_4_mmap_lock,
+    // v6.6: lock_vma_under_rcu() and handle_mm_fault(FAULT_FLAG_VMA_LOCK)
+    // first; on VM_FAULT_RETRY or no VMA lock, the mmap_lock form.
+    v6_6_per_vma_lock,
+};
+
+// How munmap() detaches the VMAs it removes (mm/mmap.c, the per-VMA lock).
+enum class munmap_detach {
+    // Hypothetical: the v6.4 per-VMA lock series (Suren Baghdasaryan) without
+    // its patch "mm: write-lock VMAs before removing them from VMA tree" and
+    // without the detached flag ("mm: introduce vma detached flag"): the VMAs
+    // leave the tree unlocked, so a fault that read-locked one keeps using its
+    // page tables while munmap() frees them.
+    no_vma_start_write,
+    // v6.4+ as in v6.6: vma_start_write(), vma_mark_detached(), then removal
+    // from the tree; the downgrade to read unlocks them, still detached.
+    v6_6_vma_start_write,
+};
+
+// The reader side of the per-VMA lock (include/linux/mm.h vma_start_read(),
+// mm/memory.c lock_vma_under_rcu()).
+enum class vma_read_lock {
+    // Hypothetical: vma_start_read() trusts its lockless look at the sequence and
+    // does not check it again once down_read_trylock() succeeded; a
+    // vma_start_write() that set it and dropped the lock in between is missed.
+    no_seq_recheck,
+    // Hypothetical: lock_vma_under_rcu() without the detached check; a VMA
+    // found in the tree before munmap() removed it is locked once the downgrade
+    // unlocked it, and used.
+    no_detached_check,
+    // v6.6: both checks (the detached flag since v6.4, "mm: introduce vma
+    // detached flag").
+    v6_6,
+};
+
 struct model_variants {
     handle_mm_fault_pud fault_pud = handle_mm_fault_pud::fixed_625110b5e9da;
     migrate_vma_insert migrate_insert = migrate_vma_insert::v6_5_pte_offset_map_lock;
@@ -184,6 +222,9 @@ struct model_variants {
     mirror_driver mirror = mirror_driver::read_retry;
     change_pte_notify notify = change_pte_notify::v3_9_bracket;
     split_huge_pmd_dirty split_dirty = split_huge_pmd_dirty::v4_16_pmdp_invalidate_old;
+    user_addr_fault fault_entry = user_addr_fault::v6_6_per_vma_lock;
+    munmap_detach detach = munmap_detach::v6_6_vma_start_write;
+    vma_read_lock vma_read = vma_read_lock::v6_6;
 };
 
 }  // namespace mm

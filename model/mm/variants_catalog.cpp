@@ -89,6 +89,19 @@ constexpr std::array catalog{
     MM_ROW(split_dirty, split_huge_pmd_dirty, v4_16_pmdp_invalidate_old,
            "v4.16 (\"mm: use updated pmdp_invalidate() interface to track dirty/accessed bits\"); v6.6",
            "dirty and write from the old pmd pmdp_invalidate() returns"),
+    MM_ROW(fault_entry, user_addr_fault, v5_4_mmap_lock, "v5.4",
+           "do_user_addr_fault(): find_vma() and handle_mm_fault() under mmap_lock for read"),
+    MM_ROW(fault_entry, user_addr_fault, v6_6_per_vma_lock, "v6.6 (per-VMA lock, v6.4)",
+           "lock_vma_under_rcu() and FAULT_FLAG_VMA_LOCK first; mmap_lock on VM_FAULT_RETRY or no VMA lock"),
+    MM_ROW(detach, munmap_detach, no_vma_start_write, "hypothetical (v6.4 series without its munmap patch)",
+           "munmap() detaches VMAs without vma_start_write() or the detached flag"),
+    MM_ROW(detach, munmap_detach, v6_6_vma_start_write, "v6.4; v6.6",
+           "vma_start_write() and vma_mark_detached() before the VMAs leave the tree"),
+    MM_ROW(vma_read, vma_read_lock, no_seq_recheck, "hypothetical",
+           "vma_start_read() does not re-check vm_lock_seq after down_read_trylock()"),
+    MM_ROW(vma_read, vma_read_lock, no_detached_check, "hypothetical",
+           "lock_vma_under_rcu() does not check vma->detached"),
+    MM_ROW(vma_read, vma_read_lock, v6_6, "v6.4; v6.6", "sequence re-checked under the lock, detached VMAs retried"),
 };
 
 #undef MM_ROW

@@ -36,11 +36,33 @@ const invariant_registration anon_accounting{
     {"anon-accounting", "refcount and mapcount of every anonymous page match its mappings (model/mm/rmap.h)",
      [](world& w) { check_anon_accounting(w.mm.get()); }}};
 
+const invariant_registration no_mapping_outside_vmas{
+    {"no-mapping-outside-vmas",
+     "no page-table entry maps an address no VMA covers, e.g. one a fault installed after munmap() "
+     "(model/mm/mm_check.h)",
+     [](world& w) { check_no_mapping_outside_vmas(w.mm.get()); }}};
+
 // ---- model path variants (model/mm/variants.h) -----------------------------
 
 const variant_path_registration fault_pud{path_of("handle_mm_fault_pud", &model_variants::fault_pud,
                                                   {{"v5_4_no_recheck", handle_mm_fault_pud::v5_4_no_recheck},
                                                    {"fixed_625110b5e9da", handle_mm_fault_pud::fixed_625110b5e9da}})};
+
+const variant_path_registration fault_entry{
+    path_of("do_user_addr_fault", &model_variants::fault_entry,
+            {{"v5_4_mmap_lock", user_addr_fault::v5_4_mmap_lock},
+             {"v6_6_per_vma_lock", user_addr_fault::v6_6_per_vma_lock}})};
+
+const variant_path_registration munmap_detach_path{
+    path_of("munmap_detach", &model_variants::detach,
+            {{"no_vma_start_write", munmap_detach::no_vma_start_write},
+             {"v6_6_vma_start_write", munmap_detach::v6_6_vma_start_write}})};
+
+const variant_path_registration vma_read_path{
+    path_of("vma_read_lock", &model_variants::vma_read,
+            {{"no_seq_recheck", vma_read_lock::no_seq_recheck},
+             {"no_detached_check", vma_read_lock::no_detached_check},
+             {"v6_6", vma_read_lock::v6_6}})};
 
 const variant_path_registration migrate_insert{
     path_of("migrate_vma_insert", &model_variants::migrate_insert,

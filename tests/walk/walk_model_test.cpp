@@ -154,7 +154,11 @@ TEST(walk_page_mapping, clips_each_vma_to_the_pgoff_range) {
     address_space mapping;
     mm_struct other(w.memory, w.variants);
     vm_area_struct* first = w.add_vma(0, PMD_SIZE, false);  // pgoffs 0..3
-    vm_area_struct second = *first;                         // pgoffs 2..5 at PUD_SIZE in the other mm
+    vm_area_struct second;  // first's mapping: pgoffs 2..5 at PUD_SIZE in the other mm
+    second.vm_flags = first->vm_flags;
+    second.vm_ops = first->vm_ops;
+    second.vm_private_data = first->vm_private_data;
+    second.vm_mapping = first->vm_mapping;
     second.vm_mm = &other;
     second.vm_start = PUD_SIZE;
     second.vm_end = PUD_SIZE + PMD_SIZE;
