@@ -18,10 +18,25 @@ vm_fault_t do_huge_pmd_anonymous_page(vm_fault* vmf);
 int zap_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr);
 kernel::spinlock_t* __pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma);
 kernel::spinlock_t* pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma);
-void __split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address, bool freeze);
+// freeze: install migration entries instead of ptes (split_huge_page()'s
+// unmap_folio()); folio: split only a pmd mapping that folio (required with freeze).
+void __split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address, bool freeze, page* folio);
 void split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address);
 // The caller holds mmap_lock (or the rmap lock), as for every split.
-void split_huge_pmd_address(vm_area_struct* vma, unsigned long address);
+void split_huge_pmd_address(vm_area_struct* vma, unsigned long address, bool freeze, page* folio);
+// Splitting an anonymous THP folio into order-0 pages (huge_memory_folio_split.cpp,
+// v6.6). The caller holds the page lock of `page` and a reference. The model has
+// no anon_vma: (vma, address) is where the folio is mapped, its first page at
+// address (see migrate.h). 0 on success, -EAGAIN (pinned) with the folio intact.
+bool can_split_folio(page* folio, int* pextra_pins);
+int split_huge_page_to_list(page* page, vm_area_struct* vma, unsigned long address);
+// split_huge_page(), split_folio() — include/linux/huge_mm.h v6.6.
+inline int split_huge_page(page* page, vm_area_struct* vma, unsigned long address) {
+    return split_huge_page_to_list(page, vma, address);
+}
+inline int split_folio(page* folio, vm_area_struct* vma, unsigned long address) {
+    return split_huge_page_to_list(folio, vma, address);
+}
 int change_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, pgprot_t newprot, unsigned long cp_flags);
 inline constexpr unsigned long MM_CP_PROT_NUMA = 1ul << 1;
 

@@ -1,11 +1,14 @@
 // Splitting, locking and changing a huge pmd: mm/huge_memory.c, v6.6.
 //
-// Left out: mmu notifiers (no secondary MMU in the THP scenarios), the freeze
-// path that installs migration entries, pmd migration entries, the huge zero
-// page (off, see huge_memory_anon.cpp), soft-dirty and uffd-wp bits.
+// Left out: mmu notifiers (no secondary MMU in the THP scenarios), pmd
+// migration entries, the huge zero page (off, see huge_memory_anon.cpp),
+// soft-dirty, uffd-wp and young bits. The freeze path (migration entries
+// instead of ptes, for split_huge_page()'s unmap_folio()) is modeled for
+// anonymous THPs.
 #include "model/mm/huge_memory.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
+#include "model/mm/swapops.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -40,24 +43,47 @@ pte_t split_pte(const vm_area_struct* vma, unsigned long pfn, bool write, bool d
     return entry;
 }
 
+// The migration entry a frozen split installs for subpage `pfn`: it keeps the
+// huge pmd's write permission and the folio's exclusivity (v6.6).
+pte_t split_migration_pte(unsigned long pfn, bool write, bool anon_exclusive) {
+    swp_entry_t swp_entry;
+    if (write) swp_entry = make_writable_migration_entry(pfn);
+    else if (anon_exclusive) swp_entry = make_readable_exclusive_migration_entry(pfn);
+    else swp_entry = make_readable_migration_entry(pfn);
+    return swp_entry_to_pte(swp_entry);
+}
+
 // __split_huge_pmd_locked()'s loop: the withdrawn table maps each subpage
-// with the huge pmd's write and dirty bits; the pmd mapping becomes pte ones.
-page* map_subpages(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr, page* head, bool write, bool dirty) {
+// with the huge pmd's write and dirty bits, or with freeze holds a migration
+// entry for it; the pmd mapping becomes pte ones (or, frozen, none, and the
+// pmd's reference is dropped).
+page* map_subpages(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr, page* head, bool write, bool dirty,
+                   bool freeze) {
     mm_struct* mm = vma->vm_mm;
     const bool anon_exclusive = PageAnonExclusive(head);
     VM_BUG_ON(page_count(head) == 0, "VM_BUG_ON_PAGE(!page_count(page))");
-    page_ref_add(head, int(HPAGE_PMD_NR) - 1);
+    // With freeze, PageAnonExclusive moves into the migration entries; a page
+    // that cannot be shared (pinned: never in the model) is split unfrozen.
+    if (freeze && anon_exclusive && page_try_share_anon_rmap(head)) freeze = false;
+    if (!freeze) page_ref_add(head, int(HPAGE_PMD_NR) - 1);
     page* pgtable = pgtable_trans_huge_withdraw(mm, pmd);
     unsigned long addr = haddr;
     for (unsigned i = 0; i < HPAGE_PMD_NR; ++i, addr += PAGE_SIZE) {
         const ptep_t pte = pte_handle(pgtable, i);
         page* subpage = pfn_to_page(mm->memory, head->pfn + i);
-        if (anon_exclusive) SetPageAnonExclusive(subpage);
-        page_add_anon_rmap(subpage, vma, addr, RMAP_NONE);
+        pte_t entry;
+        if (freeze) {
+            entry = split_migration_pte(head->pfn + i, write, anon_exclusive);
+        } else {
+            entry = split_pte(vma, head->pfn + i, write, dirty);
+            if (anon_exclusive) SetPageAnonExclusive(subpage);
+            page_add_anon_rmap(subpage, vma, addr, RMAP_NONE);
+        }
         VM_BUG_ON(!pte_none(ptep_get(pte)), "VM_BUG_ON(!pte_none(ptep_get(pte)))");
-        set_pte_at(mm, addr, pte, split_pte(vma, head->pfn + i, write, dirty));
+        set_pte_at(mm, addr, pte, entry);
     }
     page_remove_rmap(head, vma, true);
+    if (freeze) put_page(head);
     return pgtable;
 }
 
@@ -66,18 +92,18 @@ page* map_subpages(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr, page* h
 // in, so a dirty bit the MMU sets meanwhile is dropped with the old pmd.
 // v4.15 put the dirty bit in PG_dirty; the model has none and keeps it in the
 // ptes, as v6.6 does. PageAnonExclusive (v5.19) is carried as in v6.6.
-void split_anon_pmd_v4_15(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr) {
+void split_anon_pmd_v4_15(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr, bool freeze) {
     mm_struct* mm = vma->vm_mm;
     const pmd_t cur = deref(pmd);
     page* head = pfn_to_page(mm->memory, pmd_pfn(cur));
-    page* pgtable = map_subpages(vma, pmd, haddr, head, pmd_write(cur), pmd_dirty(cur));
+    page* pgtable = map_subpages(vma, pmd, haddr, head, pmd_write(cur), pmd_dirty(cur), freeze);
     smp_wmb(); /* make pte visible before pmd */
     pmdp_invalidate(vma, haddr, pmd);
     pmd_populate(mm, pmd, pgtable);
 }
 
-// __split_huge_pmd_locked() — mm/huge_memory.c v6.6, without freeze.
-void __split_huge_pmd_locked(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr) {
+// __split_huge_pmd_locked() — mm/huge_memory.c v6.6.
+void __split_huge_pmd_locked(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr, bool freeze) {
     mm_struct* mm = vma->vm_mm;
     const pmd_t cur = deref(pmd);
     VM_BUG_ON(!pmd_trans_huge(cur) && !pmd_devmap(cur), "VM_BUG_ON(!pmd_trans_huge(*pmd) && !pmd_devmap(*pmd))");
@@ -88,7 +114,7 @@ void __split_huge_pmd_locked(vm_area_struct* vma, pmdp_t pmd, unsigned long hadd
         return;
     }
     if (mm->variants.split_dirty == split_huge_pmd_dirty::v4_15_dirty_before_invalidate)
-        return split_anon_pmd_v4_15(vma, pmd, haddr);
+        return split_anon_pmd_v4_15(vma, pmd, haddr, freeze);
     // Mark the pmd not present but still huge, so that no CPU holds a huge and a
     // small TLB entry for one address at once; then populate the pte table.
     // Dirty and write come from the value replaced atomically: a dirty bit the
@@ -96,7 +122,7 @@ void __split_huge_pmd_locked(vm_area_struct* vma, pmdp_t pmd, unsigned long hadd
     const pmd_t old_pmd = pmdp_invalidate(vma, haddr, pmd);
     page* head = pfn_to_page(mm->memory, pmd_pfn(old_pmd));
     // Withdraw the table only after the pmd is marked invalid.
-    page* pgtable = map_subpages(vma, pmd, haddr, head, pmd_write(old_pmd), pmd_dirty(old_pmd));
+    page* pgtable = map_subpages(vma, pmd, haddr, head, pmd_write(old_pmd), pmd_dirty(old_pmd), freeze);
     smp_wmb(); /* make pte visible before pmd */
     pmd_populate(mm, pmd, pgtable);
 }
@@ -113,13 +139,21 @@ bool pmd_protnone(pmd_t pmd) { return (pmd_val(pmd) & (_PAGE_PROTNONE | _PAGE_PR
 
 }  // namespace
 
-// __split_huge_pmd() — mm/huge_memory.c v6.6, without folio/freeze arguments'
-// migration use (freeze must be false).
-void __split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address, bool freeze) {
-    VM_BUG_ON(freeze, "the model does not split with freeze (migration entries)");
+// __split_huge_pmd() — mm/huge_memory.c v6.6. With freeze (unmap_folio() of
+// split_huge_page()) the caller names the folio, locked, and only a pmd that
+// maps it is split.
+void __split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address, bool freeze, page* folio) {
     spinlock_t* ptl = pmd_lock(vma->vm_mm, pmd);
+    // If caller asks to setup a migration entry, we need a folio to check
+    // pmd against. Otherwise we can end up replacing wrong folio.
+    VM_BUG_ON(freeze && !folio, "VM_BUG_ON(freeze && !folio)");
+    VM_BUG_ON(freeze && !vma_is_anonymous(vma), "the model freezes anonymous THPs only");
     const pmd_t val = deref(pmd);
-    if (pmd_trans_huge(val) || pmd_devmap(val)) __split_huge_pmd_locked(vma, pmd, address & PMD_MASK);
+    if (pmd_trans_huge(val) || pmd_devmap(val)) {
+        // pmd_page() is safe: the pmd is present.
+        if (!folio || folio == compound_head(pfn_to_page(vma->vm_mm->memory, pmd_pfn(val))))
+            __split_huge_pmd_locked(vma, pmd, address & PMD_MASK, freeze);
+    }
     spin_unlock(ptl);
 }
 
@@ -128,15 +162,14 @@ void __split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address, bo
 void split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address) {
     const pmd_t val = deref(pmd);
     if ((!pmd_none(val) && !pmd_present(val)) || pmd_trans_huge(val) || pmd_devmap(val))
-        __split_huge_pmd(vma, pmd, address, false);
+        __split_huge_pmd(vma, pmd, address, false, nullptr);
 }
 
-// split_huge_pmd_address() — mm/huge_memory.c v6.6, without the folio argument
-// (split only if the pmd maps that folio) and freeze.
-void split_huge_pmd_address(vm_area_struct* vma, unsigned long address) {
+// split_huge_pmd_address() — mm/huge_memory.c v6.6.
+void split_huge_pmd_address(vm_area_struct* vma, unsigned long address, bool freeze, page* folio) {
     pmdp_t pmd;
     if (!mm_find_pmd(vma->vm_mm, address, &pmd)) return;
-    __split_huge_pmd(vma, pmd, address, false);
+    __split_huge_pmd(vma, pmd, address, freeze, folio);
 }
 
 // change_huge_pmd() — mm/huge_memory.c v6.6 (mprotect and NUMA hinting). The pmd

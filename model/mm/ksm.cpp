@@ -2,6 +2,7 @@
 // (model/mm/page_vma_mapped.cpp) as the kernel does.
 #include "model/mm/ksm.h"
 
+#include "model/mm/huge_memory.h"
 #include "model/mm/mmu_notifier.h"
 #include "model/mm/page_vma_mapped.h"
 #include "model/mm/pgtable_generic.h"
@@ -131,9 +132,15 @@ int try_to_merge_one_page(vm_area_struct* vma, page* page, struct page* kpage) {
     if (page == kpage) return 0; /* ksm page forked */
     // We need the page lock to read a stable PageSwapCache in write_protect_page().
     if (!page->PG_locked.try_lock("trylock_page", std::source_location::current())) return err;
+    // A THP is split first (PageTransCompound()). The model's rmap walk is
+    // (vma, address) (migrate.h): the folio's first page is where the vma maps it.
+    if (compound_order(page) > 0 &&
+        split_huge_page(page, vma, page_address_in_vma(compound_head(page), vma)) != 0)
+        goto out_unlock;
     // If this anonymous page is mapped only here, its pte may need to be
     // write-protected; then it is replaced by the KSM page.
     if (write_protect_page(vma, page, &orig_pte) == 0) err = replace_page(vma, page, kpage, orig_pte);
+out_unlock:
     page->PG_locked.unlock("unlock_page", std::source_location::current());
     return err;
 }

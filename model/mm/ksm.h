@@ -5,7 +5,8 @@
 // seed's 2019 MMU_NOTIFIER_USE_CHANGE_PTE posting.
 //
 // Left out: the stable and unstable trees, checksums and the ksmd loop;
-// swap, and split_huge_page() of a THP (added with huge_memory_folio_split.cpp).
+// swap. try_to_merge_one_page() splits a THP with split_huge_page() as v6.6
+// does; the KSM scenario's pages are small, so it never takes that branch.
 #pragma once
 
 #include "model/mm/pgtable.h"

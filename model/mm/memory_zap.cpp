@@ -102,7 +102,7 @@ unsigned long zap_pmd_range(mmu_gather* tlb, vm_area_struct* vma, pudp_t pud, un
         const pmd_t val = deref(pmd);
         if ((!pmd_none(val) && !pmd_present(val)) || pmd_trans_huge(val) || pmd_devmap(val)) {
             if (next - addr != PMD_SIZE) {
-                __split_huge_pmd(vma, pmd, addr, false);
+                __split_huge_pmd(vma, pmd, addr, false, nullptr);
             } else if (zap_huge_pmd(vma, pmd, addr)) {
                 __tlb_adjust_range(tlb, addr, PMD_SIZE);  // tlb_remove_pmd_tlb_entry()
                 continue;

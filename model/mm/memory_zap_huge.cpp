@@ -50,7 +50,7 @@ void zap_pmd_range(vm_area_struct* vma, pudp_t pud, unsigned long addr, unsigned
         const pmd_t val = deref(pmd);
         if ((!pmd_none(val) && !pmd_present(val)) || pmd_trans_huge(val) || pmd_devmap(val)) {
             if (next - addr != PMD_SIZE) {
-                __split_huge_pmd(vma, pmd, addr, false);
+                __split_huge_pmd(vma, pmd, addr, false, nullptr);
             } else if (zap_huge_pmd(vma, pmd, addr)) {
                 addr = next;
                 continue;

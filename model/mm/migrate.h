@@ -12,6 +12,17 @@
 MMCHECK_ENGINE_BEGIN
 namespace mm {
 
+// enum ttu_flags — include/linux/rmap.h v6.6, the flags migration takes.
+using ttu_flags = unsigned;
+inline constexpr ttu_flags TTU_SPLIT_HUGE_PMD = 0x4;  // split a huge pmd (with freeze) first
+inline constexpr ttu_flags TTU_SYNC = 0x10;           // look under the ptl (PVMW_SYNC)
+inline constexpr ttu_flags TTU_RMAP_LOCKED = 0x80;    // the caller holds the rmap lock
+
+// try_to_migrate() — mm/rmap.c v6.6 (rmap_migrate.cpp): every pte mapping of
+// the anonymous folio at (vma, address..) becomes a migration entry; with
+// TTU_SPLIT_HUGE_PMD a pmd mapping is split into pte migration entries first.
+void try_to_migrate(page* folio, ttu_flags flags, vm_area_struct* vma, unsigned long address);
+
 // remove_migration_ptes() — mm/migrate.c v6.6: if the pte at (vma, addr) is a
 // migration entry for src, map dst there (dst == src restores the old page),
 // with the entry's write permission, taking a reference and a mapping on dst.

@@ -99,7 +99,7 @@ const operation_registration split_huge_pmd_op{
      [](world& w, const op_args& a) {
          mm_struct* mm = w.mm.get();
          kernel::down_read(&mm->mmap_lock);
-         split_huge_pmd_address(find_vma(mm, a.number("address")), a.number("address"));
+         split_huge_pmd_address(find_vma(mm, a.number("address")), a.number("address"), false, nullptr);
          kernel::up_read(&mm->mmap_lock);
      },
      [](const world_plan& plan, const op_args& a) { return check_address_in_vma(plan, a, false); }}};

@@ -1,6 +1,7 @@
 // RapidCheck state machine over the anonymous-memory and THP model, single
-// threaded: any sequence of read and write faults (THP, zero page, COW), splits,
-// MADV_DONTNEED zaps and khugepaged collapses leaves every translation as a
+// threaded: any sequence of read and write faults (THP, zero page, COW), pmd
+// splits, page splits (split_huge_page()), MADV_DONTNEED zaps and khugepaged
+// collapses leaves every translation as a
 // plain reference predicts, every table reachable exactly once with nr_ptes
 // right (check_page_tables) and every page's refcount and mapcounts equal to
 // its mappings (check_anon_accounting).
@@ -23,6 +24,7 @@
 #include "model/mm/khugepaged.h"
 #include "model/mm/memory_zap_huge.h"
 #include "model/mm/mm_check.h"
+#include "model/mm/pagemap.h"
 #include "model/mm/rmap.h"
 
 namespace {
@@ -196,6 +198,52 @@ struct split : command {
     void show(std::ostream& os) const override { os << "split pmd " << pmd; }
 };
 
+// split_huge_page() of the THP folio the pmd's range maps (by its pmd, or by
+// ptes after a pmd split): every page keeps its pfn and permission, the pmd
+// becomes a table. The reference does not know folios; the model says whether
+// a page of the range is still part of one, and the censuses check the counts
+// (a subpage zapped earlier is freed by the split).
+struct split_page : command {
+    unsigned pmd = *rc::gen::inRange(0u, nr_pmds);
+
+    void apply(reference& m) const override {
+        if (m.pmds[pmd] != pmd_state::huge) return;
+        m.pmds[pmd] = pmd_state::table;
+        for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) m.pages[pmd * HPAGE_PMD_NR + i].huge = false;
+    }
+    // A mapped page of the range that belongs to a THP folio, if any.
+    static page* thp_page(model_system& s, unsigned pmd) {
+        for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) {
+            const translation t = s.translate((pmd * HPAGE_PMD_NR + i) * PAGE_SIZE);
+            if (!t.mapped || is_zero_pfn(t.pfn)) continue;
+            page* p = pfn_to_page(s.memory, t.pfn);
+            if (compound_order(p) > 0) return p;
+        }
+        return nullptr;
+    }
+    void run(const reference& m, model_system& s) const override {
+        page* p = thp_page(s, pmd);
+        RC_ASSERT((m.pmds[pmd] == pmd_state::huge) <= (p != nullptr));
+        int ret = 0;
+        in_model(s, [&] {
+            if (!p) return;
+            kernel::down_read(&s.mm->mmap_lock);
+            get_page(p);
+            lock_page(compound_head(p));  // lock_page() of a page locks its folio: the head
+            ret = split_huge_page(p, &s.vma, pmd * PMD_SIZE);
+            unlock_page(p);  // now a folio of its own, still locked
+            put_page(p);
+            kernel::up_read(&s.mm->mmap_lock);
+        });
+        RC_ASSERT(ret == 0);
+        if (p) RC_ASSERT(thp_page(s, pmd) == nullptr);
+        reference next = m;
+        apply(next);
+        check_against(s, m, next);
+    }
+    void show(std::ostream& os) const override { os << "split_huge_page in pmd " << pmd; }
+};
+
 struct dontneed : command {
     unsigned first = *rc::gen::inRange(0u, nr_vpages);
     unsigned count = *rc::gen::inRange(1u, nr_vpages - first + 1);
@@ -260,7 +308,7 @@ struct collapse : command {
 
 RC_GTEST_PROP(ThpModel, OperationSequencesMatchTheReference, ()) {
     model_system s;
-    rc::state::check(reference{}, s, rc::state::gen::execOneOfWithArgs<fault, split, dontneed, collapse>());
+    rc::state::check(reference{}, s, rc::state::gen::execOneOfWithArgs<fault, split, split_page, dontneed, collapse>());
 }
 
 // A fixed sequence that must reach every branch the property relies on, so a
