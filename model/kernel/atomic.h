@@ -49,6 +49,17 @@ public:
     // changes, but for the engines it is a write, which every later access to the
     // word depends on (the in-house engine's DPOR and retry wake-ups need it).
     void retire(const detail::site& where) { word_.retire(where); }
+    // The value a store now would replace, for checker bookkeeping only: no
+    // scheduling point, no access the engines see. Engines whose model threads
+    // share one OS thread keep it (the latest in modification order); on real
+    // threads it is a relaxed read of the word.
+    T latest_value() const {
+        if constexpr (backend::single_os_thread) {
+            return detail::from_word<T>(latest_);
+        } else {
+            return detail::from_word<T>(word_.load(mo::relaxed, detail::site::current()));
+        }
+    }
     // Returns the value found, as the kernel's cmpxchg does.
     T compare_exchange(T expected, T desired, mo order, const char* op, const detail::site& where) {
         detail::word found = detail::to_word(expected);

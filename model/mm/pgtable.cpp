@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "model/mm/pgtable_classes.h"
+
 MMCHECK_ENGINE_BEGIN
 namespace mm {
 
@@ -50,17 +52,32 @@ Handle handle_to(page* table, unsigned index) {
     return Handle{table, index, table->generation};
 }
 
+// The classes lockless readers tell apart, for the levels the
+// no-lying-intermediate-value check covers (model/kernel/intermediate.h): pud
+// and pmd entries. pte entries are left out: the kernel rewrites them in two
+// steps under the ptl (ptep_modify_prot_start()/commit(), ptep_clear_flush()
+// then set_pte_at()), and a lockless reader that sees the transient pte_none()
+// faults and waits for the ptl. pgd entries are only ever populated.
+const kernel::entry_classes* reader_classes(page_use level) {
+    if (level == page_use::pmd_table) return &pmd_reader_classes();
+    if (level == page_use::pud_table) return &pud_reader_classes();
+    return nullptr;
+}
+
 // The table is checked right after the access, in the same step: a table freed
 // before the access (page_alloc.cpp retires its entries) is caught at it. Every
 // entry access also feeds the revalidate-after-locking check
 // (model/kernel/revalidate.h): loads and exchanges are reads of the entry, and a
-// store is checked against the entry's lock, then known to its writer.
+// store is checked against the entry's lock, then known to its writer. Loads,
+// and stores and exchanges under the entry's lock, feed the
+// no-lying-intermediate-value check.
 template <class Handle>
 std::uint64_t load(const Handle& h, page_use level, mo order, const char* op, const site& where) {
     auto& slot = h.table->slots[h.index];
     const std::uint64_t v = slot.load(order, op, where).val;
     check_table(h, level, op, where);
     kernel::note_entry_read(&slot);
+    if (reader_classes(level) != nullptr) kernel::note_entry_load(&slot, v, where);
     return v;
 }
 
@@ -69,17 +86,23 @@ void store(const Handle& h, page_use level, const kernel::spinlock_t* lock, std:
            const site& where) {
     auto& slot = h.table->slots[h.index];
     kernel::check_entry_write(&slot, lock, slot.name(), op, where);
+    const kernel::entry_classes* classes = reader_classes(level);
+    const std::uint64_t before = classes != nullptr ? slot.latest_value().val : 0;
     slot.store(pgtable_word{v}, mo::relaxed, op, where);
     check_table(h, level, op, where);
     kernel::note_entry_read(&slot);
+    if (classes != nullptr) kernel::note_locked_entry_write(&slot, lock, slot.name(), before, v, *classes, where);
 }
 
 template <class Handle>
-std::uint64_t exchange(const Handle& h, page_use level, std::uint64_t v, const char* op, const site& where) {
+std::uint64_t exchange(const Handle& h, page_use level, const kernel::spinlock_t* lock, std::uint64_t v,
+                       const char* op, const site& where) {
     check_table(h, level, op, where);
     auto& slot = h.table->slots[h.index];
     const std::uint64_t old = slot.exchange(pgtable_word{v}, mo::seq_cst, op, where).val;
     kernel::note_entry_read(&slot);
+    if (const kernel::entry_classes* classes = reader_classes(level))
+        kernel::note_locked_entry_write(&slot, lock, slot.name(), old, v, *classes, where);
     return old;
 }
 
@@ -218,17 +241,17 @@ pmdp_t pmd_handle(page* table, unsigned index) { return handle_to<pmdp_t>(table,
 ptep_t pte_handle(page* table, unsigned index) { return handle_to<ptep_t>(table, index); }
 
 pmd_t pmdp_huge_get_and_clear(mm_struct*, unsigned long, pmdp_t p, const site& where) {
-    return __pmd(exchange(p, page_use::pmd_table, 0, "pmdp_huge_get_and_clear", where));
+    return __pmd(exchange(p, page_use::pmd_table, split_ptl(p.table), 0, "pmdp_huge_get_and_clear", where));
 }
 pmd_t pmdp_establish(vm_area_struct*, unsigned long, pmdp_t p, pmd_t v, const site& where) {
-    return __pmd(exchange(p, page_use::pmd_table, pmd_val(v), "pmdp_establish", where));
+    return __pmd(exchange(p, page_use::pmd_table, split_ptl(p.table), pmd_val(v), "pmdp_establish", where));
 }
 pte_t ptep_get_and_clear(mm_struct*, unsigned long, ptep_t p, const site& where) {
-    return __pte(exchange(p, page_use::pte_table, 0, "ptep_get_and_clear", where));
+    return __pte(exchange(p, page_use::pte_table, split_ptl(p.table), 0, "ptep_get_and_clear", where));
 }
 
-pud_t pudp_huge_get_and_clear(mm_struct*, unsigned long, pudp_t p, const site& where) {
-    return __pud(exchange(p, page_use::pud_table, 0, "pudp_huge_get_and_clear", where));
+pud_t pudp_huge_get_and_clear(mm_struct* mm, unsigned long, pudp_t p, const site& where) {
+    return __pud(exchange(p, page_use::pud_table, mm_ptl(mm), 0, "pudp_huge_get_and_clear", where));
 }
 void mm_dec_nr_pmds(mm_struct* mm, const site& where) {
     kernel::atomic_long_add_return(-long(PTRS_PER_PMD * sizeof(pmd_t)), mm->pgtables_bytes, where);

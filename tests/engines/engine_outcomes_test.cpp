@@ -42,7 +42,11 @@ std::vector<engine_case> systematic_cases() {
               // revalidate after locking (model/kernel/revalidate.h)
               "selftest/populate-without-recheck", "selftest/recheck-in-an-earlier-hold",
               "selftest/populate-with-recheck", "selftest/write-twice-after-recheck",
-              "selftest/pmd-install-on-snapshot", "selftest/pmd-install-rechecked"})
+              "selftest/pmd-install-on-snapshot", "selftest/pmd-install-rechecked",
+              // no lying intermediate value (model/kernel/detail/intermediate_values.h)
+              "selftest/lying-transient-class", "selftest/transient-in-old-class",
+              "selftest/transient-in-new-class", "selftest/single-write-per-hold", "selftest/pmd-clear-then-set",
+              "selftest/pmd-invalidate-then-set", "selftest/pte-clear-then-set"})
             cases.push_back({engine, program});
     return cases;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/kernel/detail/engine_ns.h"
+#include "model/kernel/detail/intermediate_values.h"
 #include "model/kernel/detail/label.h"
 #include "model/kernel/detail/lockdep.h"
 #include "model/kernel/detail/revalidation.h"
@@ -64,6 +65,7 @@ struct thread_state {
     unsigned rcu_exits = 0;  // read-side sections left; grace periods wait on it
     unsigned acquisitions = 0;            // locks taken so far, to order reads against holds
     std::vector<entry_read> entry_reads;  // model/kernel/detail/revalidation.h
+    int open_entry_holds = 0;             // this thread's records in execution::entry_writes
 };
 
 // call_rcu()'s handle, embedded in the object to free (struct page for tables).
@@ -94,6 +96,7 @@ struct execution {
     std::optional<violation_report> violation;
     std::vector<rcu_pending> rcu_callbacks;
     lock_dependencies lock_order;  // model/kernel/detail/lockdep.h
+    entry_holds entry_writes;      // model/kernel/detail/intermediate_values.h
 
     void reset(int threads_in_run, bool record_trace) {
         nthreads = threads_in_run;
@@ -103,6 +106,7 @@ struct execution {
         violation.reset();
         rcu_callbacks.clear();
         lock_order.clear();
+        entry_writes.clear();
     }
 };
 
@@ -112,6 +116,8 @@ execution*& current_execution();
 
 // A source file's path relative to the repository, whatever the build directory.
 std::string source_path(const char* file);
+// "ret ns::fn(args)" as std::source_location::function_name() gives it -> "fn".
+std::string function_name(const char* pretty);
 
 // Formats the recorded trace for reports (engine-independent data).
 std::vector<trace_step> format_trace(const execution& exec);

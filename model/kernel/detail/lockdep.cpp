@@ -134,6 +134,7 @@ void note_released(const void* lock, lock_mode mode, const site& where) {
                           (mode == lock_mode::shared ? "write" : "read") + " (taken at " +
                           site_text(t.held[i].acquired_at) + ")",
                       where);
+        close_entry_holds(t.held[i], where);  // intermediate_values.h
         for (int j = i; j + 1 < t.nheld; ++j) t.held[j] = t.held[j + 1];
         --t.nheld;
         return;
