@@ -172,11 +172,43 @@ void split_huge_pmd_address(vm_area_struct* vma, unsigned long address, bool fre
     __split_huge_pmd(vma, pmd, address, freeze, folio);
 }
 
+namespace {
+
+// change_huge_pmd() — mm/huge_memory.c v4.10 (variants.h change_huge_pmd_update):
+// the huge pmd is cleared, then set to the modified value, under the pmd lock.
+// NUMA hinting runs it under mmap_lock for read, so MADV_DONTNEED's
+// zap_pmd_range(), also under mmap_lock for read, can see pmd_none() in
+// between and skip the THP (ced108037c2a). The mmu notifier of
+// pmdp_huge_get_and_clear_notify() is left out, as above.
+int change_huge_pmd_v4_10(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, pgprot_t newprot,
+                          unsigned long cp_flags) {
+    const bool prot_numa = cp_flags & MM_CP_PROT_NUMA;
+    spinlock_t* ptl = __pmd_trans_huge_lock(pmd, vma);
+    if (!ptl) return 0;
+    const bool preserve_write = prot_numa && pmd_write(deref(pmd));
+    int ret = 1;
+    if (!prot_numa || !pmd_protnone(deref(pmd))) {
+        pmd_t entry = pmdp_huge_get_and_clear(vma->vm_mm, addr, pmd);  // pmdp_huge_get_and_clear_notify()
+        entry = pmd_modify(entry, newprot);
+        if (preserve_write) entry = pmd_mkwrite(entry);
+        ret = int(HPAGE_PMD_NR);
+        set_pmd_at(vma->vm_mm, addr, pmd, entry);
+        VM_BUG_ON(vma_is_anonymous(vma) && !preserve_write && pmd_write(entry),
+                  "BUG_ON(vma_is_anonymous(vma) && !preserve_write && pmd_write(entry))");
+    }
+    spin_unlock(ptl);
+    return ret;
+}
+
+}  // namespace
+
 // change_huge_pmd() — mm/huge_memory.c v6.6 (mprotect and NUMA hinting). The pmd
 // is never cleared in between (pmdp_invalidate_ad()), so a concurrent
 // MADV_DONTNEED under mmap_lock read cannot miss it. Left out: the migration
 // entry branch and the NUMA tier checks.
 int change_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, pgprot_t newprot, unsigned long cp_flags) {
+    if (vma->vm_mm->variants.change_pmd == change_huge_pmd_update::v4_10_get_and_clear)
+        return change_huge_pmd_v4_10(vma, pmd, addr, newprot, cp_flags);
     const bool prot_numa = cp_flags & MM_CP_PROT_NUMA;
     spinlock_t* ptl = __pmd_trans_huge_lock(pmd, vma);
     if (!ptl) return 0;

@@ -73,6 +73,8 @@ inline pgd_t __pgd(std::uint64_t v) { return {v}; }
 
 inline constexpr pgprot_t PAGE_READONLY{_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED};
 inline constexpr pgprot_t PAGE_SHARED{_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED};
+// x86 PAGE_NONE (_PAGE_GLOBAL, here _PAGE_PROTNONE, and accessed): NUMA hinting's protection.
+inline constexpr pgprot_t PAGE_NONE{_PAGE_PROTNONE | _PAGE_ACCESSED};
 
 // --- pud ---------------------------------------------------------------------------
 inline bool pud_none(pud_t p) { return pud_val(p) == 0; }

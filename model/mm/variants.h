@@ -209,6 +209,20 @@ enum class vma_read_lock {
     v6_6,
 };
 
+// How change_huge_pmd() (mprotect(), NUMA hinting) rewrites a huge pmd under
+// its lock (mm/huge_memory.c; ced108037c2a "thp: fix MADV_DONTNEED vs. numa
+// balancing race").
+enum class change_huge_pmd_update {
+    // v4.10 and before: pmdp_huge_get_and_clear_notify(), then set_pmd_at() of
+    // the modified value. NUMA hinting does it under mmap_lock for read, so a
+    // MADV_DONTNEED zap_pmd_range() sees pmd_none() in between and skips the
+    // THP, which stays mapped after madvise() returns.
+    v4_10_get_and_clear,
+    // ced108037c2a (v4.11) as in v6.6: pmdp_invalidate() (pmdp_invalidate_ad()
+    // in v6.6), which keeps the pmd huge for lockless readers.
+    fixed_ced108037c2a,
+};
+
 struct model_variants {
     handle_mm_fault_pud fault_pud = handle_mm_fault_pud::fixed_625110b5e9da;
     migrate_vma_insert migrate_insert = migrate_vma_insert::v6_5_pte_offset_map_lock;
@@ -225,6 +239,7 @@ struct model_variants {
     user_addr_fault fault_entry = user_addr_fault::v6_6_per_vma_lock;
     munmap_detach detach = munmap_detach::v6_6_vma_start_write;
     vma_read_lock vma_read = vma_read_lock::v6_6;
+    change_huge_pmd_update change_pmd = change_huge_pmd_update::fixed_ced108037c2a;
 };
 
 }  // namespace mm

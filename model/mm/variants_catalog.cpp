@@ -102,6 +102,10 @@ constexpr std::array catalog{
     MM_ROW(vma_read, vma_read_lock, no_detached_check, "hypothetical",
            "lock_vma_under_rcu() does not check vma->detached"),
     MM_ROW(vma_read, vma_read_lock, v6_6, "v6.4; v6.6", "sequence re-checked under the lock, detached VMAs retried"),
+    MM_ROW(change_pmd, change_huge_pmd_update, v4_10_get_and_clear, "v4.10",
+           "change_huge_pmd(): pmdp_huge_get_and_clear_notify() then set_pmd_at(): the pmd is none in between"),
+    MM_ROW(change_pmd, change_huge_pmd_update, fixed_ced108037c2a, "ced108037c2a (v4.11); v6.6",
+           "pmdp_invalidate(): the pmd stays huge for lockless readers while it is rewritten"),
 };
 
 #undef MM_ROW

@@ -12,6 +12,7 @@
 #include "model/mm/memory.h"
 #include "model/mm/memory_zap_huge.h"
 #include "model/mm/migrate_vma_insert.h"
+#include "model/mm/mprotect.h"
 #include "model/mm/rmap.h"
 #include "scenarios/toml/registry.h"
 
@@ -69,6 +70,22 @@ const operation_registration madvise_dontneed{
          mm_struct* mm = w.mm.get();
          kernel::down_read(&mm->mmap_lock);
          madvise_dontneed_single_vma(find_vma(mm, a.number("start")), a.number("start"), a.number("end"));
+         kernel::up_read(&mm->mmap_lock);
+     },
+     [](const world_plan& plan, const op_args& a) { return check_range_in_vma(plan, a, vma_kind::anon, "anon"); }}};
+
+// NUMA balancing's scan: task_numa_work() (kernel/sched/fair.c v6.6) takes
+// mmap_lock for read (a trylock there; it always succeeds here) and marks the
+// range PROT_NONE with change_prot_numa().
+const operation_registration change_prot_numa_op{
+    {"change_prot_numa",
+     "NUMA hinting's scan of [start, end) in one anon vma: change_prot_numa() under mmap_lock for read, as "
+     "task_numa_work() does (change_huge_pmd() for THPs, change_pte_range() for ptes)",
+     {{"start", param_type::number, true}, {"end", param_type::number, true}},
+     [](world& w, const op_args& a) {
+         mm_struct* mm = w.mm.get();
+         kernel::down_read(&mm->mmap_lock);
+         change_prot_numa(find_vma(mm, a.number("start")), a.number("start"), a.number("end"));
          kernel::up_read(&mm->mmap_lock);
      },
      [](const world_plan& plan, const op_args& a) { return check_range_in_vma(plan, a, vma_kind::anon, "anon"); }}};

@@ -84,6 +84,11 @@ const variant_path_registration mm_pt_iter{
              {"second_read", hmm_mm_pt_iter::second_read},
              {"lockless_snapshot", hmm_mm_pt_iter::lockless_snapshot}})};
 
+const variant_path_registration change_pmd{
+    path_of("change_huge_pmd", &model_variants::change_pmd,
+            {{"v4_10_get_and_clear", change_huge_pmd_update::v4_10_get_and_clear},
+             {"fixed_ced108037c2a", change_huge_pmd_update::fixed_ced108037c2a}})};
+
 }  // namespace
 
 }  // namespace toml_scenario

@@ -1,0 +1,135 @@
+// The change_protection() walk of mm/mprotect.c, v6.6, as NUMA hinting runs
+// it (MM_CP_PROT_NUMA, under mmap_lock for read).
+//
+// Reduced to what NUMA hinting does to private anonymous memory: no uffd-wp
+// (change_pmd_prepare(), pgtable_split_needed()), no MM_CP_TRY_CHANGE_WRITABLE,
+// no swap or migration ptes, no mmu notifier range (no secondary MMU in the
+// THP scenarios), no mmu_gather or TLB flush (no TLB in the model). The model
+// has one NUMA node, so change_pte_range()'s node and tier filters are left
+// out: every eligible page is made PROT_NONE, as if it were on another node.
+#include "model/mm/mprotect.h"
+
+#include <cerrno>
+
+#include "model/mm/huge_memory.h"
+#include "model/mm/pgtable_generic.h"
+#include "model/mm/rmap.h"
+
+MMCHECK_ENGINE_BEGIN
+namespace mm {
+
+using namespace kernel;
+
+namespace {
+
+// pte_modify() — arch/x86/include/asm/pgtable.h v6.6: keep the pfn and the
+// accessed/dirty/special bits, take the protection from newprot.
+pte_t pte_modify(pte_t pte, pgprot_t newprot) {
+    constexpr std::uint64_t chg = PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_SOFT_DIRTY | _PAGE_SPECIAL;
+    return __pte((pte_val(pte) & chg) | (newprot.pgprot & ~chg));
+}
+
+// change_pte_range() — mm/mprotect.c v6.6, present ptes. The pte is rewritten
+// in two steps under the ptl, ptep_modify_prot_start() (get and clear) and
+// ptep_modify_prot_commit() (set_pte_at()): a lockless reader that sees the
+// transient pte_none() faults and waits for the ptl.
+long change_pte_range(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, unsigned long end, pgprot_t newprot,
+                      unsigned long cp_flags) {
+    mm_struct* mm = vma->vm_mm;
+    const bool prot_numa = cp_flags & MM_CP_PROT_NUMA;
+    spinlock_t* ptl = nullptr;
+    const ptep_t start_pte = v6_5::pte_offset_map_lock(mm, pmd, addr, &ptl);
+    if (!start_pte.table) return -EAGAIN;
+    long pages = 0;
+    for (; addr != end; addr += PAGE_SIZE) {
+        const ptep_t pte{start_pte.table, pte_index(addr), start_pte.generation};
+        const pte_t oldpte = ptep_get(pte);
+        if (!pte_present(oldpte)) continue;
+        if (prot_numa) {
+            // Avoid TLB flush if possible.
+            if (pte_protnone(oldpte)) continue;
+            page* p = vm_normal_page(vma, addr, oldpte);
+            if (!p) continue;
+            // Don't mess with PTEs if page is already on a shared COW mapping.
+            if (!(vma->vm_flags & VM_SHARED) && page_count(p) != 1) continue;
+        }
+        const pte_t old = ptep_get_and_clear(mm, addr, pte);   // ptep_modify_prot_start()
+        set_pte_at(mm, addr, pte, pte_modify(old, newprot));  // ptep_modify_prot_commit()
+        ++pages;
+    }
+    v6_5::pte_unmap_unlock(start_pte, ptl);
+    return pages;
+}
+
+// change_pmd_range() — mm/mprotect.c v6.6: a huge pmd wholly inside the range
+// goes to change_huge_pmd(), one partly inside is split; a pmd that stops
+// being a table under change_pte_range() is looked at again.
+long change_pmd_range(vm_area_struct* vma, pudp_t pud, unsigned long addr, unsigned long end, pgprot_t newprot,
+                      unsigned long cp_flags) {
+    long pages = 0;
+    pmdp_t pmd = pmd_offset(pud, addr);
+    while (addr != end) {
+        const unsigned long next = pmd_addr_end(addr, end);
+        if (!pmd_none(deref(pmd))) {
+            const pmd_t _pmd = pmdp_get_lockless(pmd);
+            bool handled = false;
+            // is_swap_pmd() || pmd_trans_huge() || pmd_devmap()
+            if ((!pmd_none(_pmd) && !pmd_present(_pmd)) || pmd_trans_huge(_pmd) || pmd_devmap(_pmd)) {
+                if (next - addr != PMD_SIZE) {  // HPAGE_PMD_SIZE
+                    __split_huge_pmd(vma, pmd, addr, false, nullptr);
+                } else if (const int ret = change_huge_pmd(vma, pmd, addr, newprot, cp_flags)) {
+                    if (ret == int(HPAGE_PMD_NR)) pages += long(HPAGE_PMD_NR);
+                    handled = true;  // huge pmd was handled
+                }
+                /* fall through, the trans huge pmd just split */
+            }
+            if (!handled) {
+                const long ret = change_pte_range(vma, pmd, addr, next, newprot, cp_flags);
+                if (ret < 0) continue;  // goto again
+                pages += ret;
+            }
+        }
+        addr = next;
+        pmd = pmdp_t{pmd.table, pmd.index + 1, pmd.generation};  // pmd++
+    }
+    return pages;
+}
+
+// change_pud_range() and change_protection_range() — mm/mprotect.c v6.6, p4d
+// folded: pud_none_or_clear_bad() and pgd_none_or_clear_bad() skip an entry.
+long change_protection_range(vm_area_struct* vma, unsigned long addr, unsigned long end, pgprot_t newprot,
+                             unsigned long cp_flags) {
+    mm_struct* mm = vma->vm_mm;
+    VM_BUG_ON(addr >= end, "BUG_ON(addr >= end)");
+    long pages = 0;
+    while (addr != end) {
+        const unsigned long next = pud_addr_end(addr, end);
+        const pgdp_t pgd = pgd_offset(mm, addr);
+        if (pgd_val(deref(pgd)) != 0) {
+            const pudp_t pud = pud_offset(pgd, addr);
+            const pud_t pudval = deref(pud);
+            if (!pud_none(pudval)) {
+                if (pud_bad(pudval))
+                    report_violation(violation_kind::assertion, "pud_bad() in pud_none_or_clear_bad: pud_clear_bad");
+                pages += change_pmd_range(vma, pud, addr, next, newprot, cp_flags);
+            }
+        }
+        addr = next;
+    }
+    return pages;
+}
+
+}  // namespace
+
+long change_protection(vm_area_struct* vma, unsigned long start, unsigned long end, unsigned long cp_flags) {
+    pgprot_t newprot = vma_anon_page_prot(vma);  // vma->vm_page_prot
+    if (cp_flags & MM_CP_PROT_NUMA) newprot = PAGE_NONE;
+    return change_protection_range(vma, start, end, newprot, cp_flags);
+}
+
+long change_prot_numa(vm_area_struct* vma, unsigned long addr, unsigned long end) {
+    return change_protection(vma, addr, end, MM_CP_PROT_NUMA);
+}
+
+}  // namespace mm
+MMCHECK_ENGINE_END
