@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "checker/core/run.h"
+#include "tests/engines/systematic_engines.h"
 
 namespace mmcheck {
 namespace {
@@ -25,14 +26,7 @@ std::string case_name(const testing::TestParamInfo<engine_case>& info) {
 
 std::vector<engine_case> systematic_cases() {
     std::vector<engine_case> cases;
-    std::vector<engine_kind> engines;
-#ifdef MMCHECK_TEST_ENGINE_relacy
-    engines.push_back(engine_kind::relacy);
-#endif
-#ifdef MMCHECK_TEST_ENGINE_mc
-    engines.push_back(engine_kind::mc);
-#endif
-    for (engine_kind engine : engines)
+    for (engine_kind engine : systematic_engines())
         for (const char* program :
              {"selftest/racy-counter", "selftest/locked-counter", "selftest/lost-update", "selftest/abba-deadlock",
               // the lock checks of model/kernel/detail/lockdep.h, must-fail then must-pass

@@ -10,20 +10,10 @@
 #include <vector>
 
 #include "checker/core/run.h"
+#include "tests/engines/systematic_engines.h"
 
 namespace mmcheck {
 namespace {
-
-std::vector<engine_kind> systematic_engines() {
-    std::vector<engine_kind> engines;
-#ifdef MMCHECK_TEST_ENGINE_relacy
-    engines.push_back(engine_kind::relacy);
-#endif
-#ifdef MMCHECK_TEST_ENGINE_mc
-    engines.push_back(engine_kind::mc);
-#endif
-    return engines;
-}
 
 std::string lying_message(engine_kind engine, const char* scenario, const char* variant) {
     run_options options;

@@ -18,7 +18,7 @@ run_options s2_options(const char* variant, engine_kind engine) {
     return options;
 }
 
-bool mentions(const std::vector<trace_step>& trace, const std::string& function, const std::string& op) {
+[[maybe_unused]] bool mentions(const std::vector<trace_step>& trace, const std::string& function, const std::string& op) {
     for (const auto& step : trace)
         if (step.function == function && step.op == op) return true;
     return false;
