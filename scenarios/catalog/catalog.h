@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -79,7 +80,10 @@ public:
     std::vector<const scenario_info*> all(bool include_selftests = false) const;
 
 private:
-    std::vector<scenario_info> scenarios_;
+    // A deque, not a vector: scenario files are loaded after the C++ scenarios have
+    // registered, and the engines keep pointers to scenario_info and variant_info,
+    // so an append must never move the ones already there.
+    std::deque<scenario_info> scenarios_;
 };
 
 }  // namespace mmcheck
