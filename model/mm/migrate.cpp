@@ -53,8 +53,10 @@ void remove_migration_ptes(page* src, page* dst, vm_area_struct* vma, unsigned l
 // migration_entry_wait() and migration_entry_wait_on_locked() — mm/migrate.c and
 // mm/filemap.c v6.6. The kernel queues itself on the folio's waitqueue under
 // the ptl and takes no reference (ffa65753c431, v5.19); the model takes one under
-// the ptl instead (the v5.18 form, get_page_unless_zero() where the migrator's
-// own reference makes it succeed) so that the page it waits on stays the page.
+// the ptl instead (the v5.18 form: compound_head(), get_page_unless_zero())
+// so that the page it waits on stays the page. A folio whose count
+// split_huge_page() froze at 0 gives no reference: the fault just retries
+// (a busy retry until the split has moved on, hence the retry hint).
 void migration_entry_wait(mm_struct* mm, pmdp_t pmd, unsigned long address) {
     spinlock_t* ptl = nullptr;
     const ptep_t ptep = v6_5::pte_offset_map_lock(mm, pmd, address, &ptl);
@@ -64,8 +66,12 @@ void migration_entry_wait(mm_struct* mm, pmdp_t pmd, unsigned long address) {
         v6_5::pte_unmap_unlock(ptep, ptl);
         return;
     }
-    page* folio = pfn_swap_entry_to_page(mm->memory, pte_to_swp_entry(pte));
-    get_page(folio);
+    page* folio = compound_head(pfn_swap_entry_to_page(mm->memory, pte_to_swp_entry(pte)));
+    if (!get_page_unless_zero(folio)) {
+        v6_5::pte_unmap_unlock(ptep, ptl);
+        backend::retry_hint(std::source_location::current());
+        return;
+    }
     v6_5::pte_unmap_unlock(ptep, ptl);
     folio_wait_locked(folio);
     put_page(folio);

@@ -20,10 +20,9 @@
 // needed (a page still mapped is restored, as the kernel does when
 // try_to_migrate() fails). Source pages are anonymous system pages; the device
 // side (MIGRATE_VMA_SELECT_DEVICE_PRIVATE, device-coherent pages, fault_page)
-// is left out. split_huge_page() is not modeled: a THP is split at the pmd only
-// (split_huge_pmd()), and the pte loop then skips its still-compound subpages
-// ("FIXME support THP"), which is what the kernel does when split_huge_page()
-// fails.
+// is left out. A THP is split with split_huge_page() (huge_memory_folio_split.cpp)
+// and its pages collected one by one; when the split fails (-EAGAIN) the range
+// is skipped, as in the kernel.
 #pragma once
 
 #include <vector>

@@ -85,12 +85,15 @@ thp_step collect_thp(pmdp_t pmdp, unsigned long start, mm_walk* walk, bool* agai
     spin_unlock(ptl);
     // Both forms return here without put_page(): the reference leaks when the
     // trylock fails (still so upstream). No modeled path holds a THP's page
-    // lock, so no scenario reaches it; the accounting check would report it.
+    // lock but split_huge_page() itself, under this trylock, so no scenario
+    // reaches it; the accounting check would report it.
     if (!trylock_page(folio)) return thp_step::skipped;
-    // split_huge_page(): the pmd only (migrate_device.h); it does not fail.
-    split_huge_pmd(vma, pmdp, start);
+    // The model's rmap walk is (vma, address) (migrate.h): the THP's pmd maps
+    // it from the pmd-aligned address.
+    const int ret = split_huge_page(folio, vma, start & PMD_MASK);
     unlock_page(folio);
     put_page(folio);
+    if (ret) return thp_step::skipped;
     if (v4_14 && pmd_none(deref(pmdp))) return thp_step::hole;
     return thp_step::collect_ptes;
 }

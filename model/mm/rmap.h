@@ -20,6 +20,9 @@ inline unsigned compound_order(page* p) { return compound_head(p)->order; }
 page* vma_alloc_folio(vm_area_struct* vma, unsigned order);
 void get_page(page* p);
 void page_ref_add(page* p, int nr);
+// get_page_unless_zero() — include/linux/mm.h v6.6: false for a count frozen
+// (split_huge_page()) or dropped to 0.
+bool get_page_unless_zero(page* p);
 // Drops a reference; the last one frees the folio. Freeing a folio that is still
 // mapped is an accounting violation (the kernel's "Bad page state").
 void put_page(page* p);

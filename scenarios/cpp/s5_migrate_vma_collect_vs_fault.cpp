@@ -10,7 +10,8 @@
 // faults through do_user_addr_fault() until the hardware walk succeeds; on a
 // migration entry the fault waits in migration_entry_wait() for the page lock.
 // Four initial states: the pmd none (holes), a pte table of zero-page ptes and
-// one page (the store COWs the zero page, or waits on the page), and a THP.
+// one page (the store COWs the zero page, or waits on the page), and a THP
+// (collect splits it with split_huge_page() and collects its order-0 pages).
 //
 // Variants (model/mm/variants.h migrate_vma_collect, migrate_vma_insert):
 // - v4.14-rc1-early-npages: 8315ada7f095's migrate_vma_collect_hole() clears

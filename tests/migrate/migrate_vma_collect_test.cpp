@@ -1,8 +1,9 @@
 // migrate_vma collect, pages and finalize on each kind of entry, single
 // threaded: holes, the zero page, a mapped page (migration entry, page lock,
-// counts), a THP (split, then skipped), restore without a destination, and the
-// two buggy variants (8315ada7f095's out-of-bounds dst[] write; installing
-// over a page a fault mapped after collect).
+// counts), a THP (split_huge_page(), then collected; skipped when pinned),
+// restore without a destination, and the two buggy variants (8315ada7f095's
+// out-of-bounds dst[] write; installing over a page a fault mapped after
+// collect).
 #include <gtest/gtest.h>
 
 #include "model/arch/x86/fault.h"
@@ -114,7 +115,9 @@ TEST(MigrateVmaFinalize, WithoutDestinationRestoresTheSource) {
     expect_clean(w);
 }
 
-TEST(MigrateVmaCollect, ThpIsSplitThenSkipped) {
+// v6.6 migrate_vma_collect_pmd(): split_huge_page() of the THP, then its
+// order-0 pages are collected like any mapped page and migrated.
+TEST(MigrateVmaCollect, ThpIsSplitAndItsPagesCollected) {
     migrate_world w(true);
     fault(w, 0, true);
     ASSERT_TRUE(w.translate(0).huge);
@@ -122,13 +125,57 @@ TEST(MigrateVmaCollect, ThpIsSplitThenSkipped) {
     migrate_round r(w, 0, PMD_SIZE);
     ASSERT_EQ(violation_of(w, [&] { r.setup(); }), "");
     EXPECT_EQ(r.args.npages, HPAGE_PMD_NR);
+    EXPECT_EQ(r.args.cpages, HPAGE_PMD_NR);
+    std::vector<unsigned long> want_locked;
+    for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) {
+        EXPECT_EQ(r.src[i], migrate_pfn(head + i) | MIGRATE_PFN_MIGRATE | MIGRATE_PFN_WRITE) << i;
+        const pte_t pte = w.pte_at(i * PAGE_SIZE);
+        ASSERT_TRUE(is_swap_pte(pte)) << i;
+        EXPECT_TRUE(is_writable_migration_entry(pte_to_swp_entry(pte))) << i;
+        EXPECT_EQ(swp_offset_pfn(pte_to_swp_entry(pte)), head + i);
+        page* p = w.page_at(head + i);
+        EXPECT_EQ(compound_order(p), 0u) << i;  // split: every page its own folio
+        EXPECT_EQ(p->compound_head, nullptr) << i;
+        EXPECT_EQ(page_count(p), 1) << i;  // collect's reference only
+        EXPECT_EQ(page_mapcount(p), 0) << i;
+        want_locked.push_back(head + i);
+    }
+    EXPECT_EQ(w.locked_pages(), want_locked);
+    ASSERT_EQ(violation_of(w, [&] {
+                  r.give_destinations();
+                  r.pages_and_finalize();
+              }),
+              "");
+    for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) {
+        const translation t = w.translate(i * PAGE_SIZE);
+        EXPECT_TRUE(t.mapped && t.writable && !t.huge) << i;
+        EXPECT_EQ(t.pfn, r.dst[i] >> MIGRATE_PFN_SHIFT) << i;
+        EXPECT_EQ(w.page_at(head + i)->use, page_use::free) << i;  // each source's last reference went
+    }
+    expect_clean(w);
+}
+
+// A reference besides the mapping's (a GUP pin) makes can_split_folio() fail:
+// split_huge_page() returns -EAGAIN and collect skips the whole range.
+TEST(MigrateVmaCollect, PinnedThpIsNotSplitAndIsSkipped) {
+    migrate_world w(true);
+    fault(w, 0, true);
+    const unsigned long head = w.translate(0).pfn;
+    ASSERT_EQ(violation_of(w, [&] { get_page(w.page_at(head)); }), "");
+    migrate_round r(w, 0, PMD_SIZE);
+    ASSERT_EQ(violation_of(w, [&] { r.setup(); }), "");
+    EXPECT_EQ(r.args.npages, HPAGE_PMD_NR);
     EXPECT_EQ(r.args.cpages, 0u);
     for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) {
-        EXPECT_EQ(r.src[i], 0u);
+        EXPECT_EQ(r.src[i], 0u) << i;
         const translation t = w.translate(i * PAGE_SIZE);
-        EXPECT_TRUE(t.mapped && !t.huge && t.writable);
+        EXPECT_TRUE(t.mapped && t.huge && t.writable) << i;
         EXPECT_EQ(t.pfn, head + i);
     }
+    EXPECT_EQ(compound_order(w.page_at(head)), TABLE_INDEX_BITS);  // still one THP (HPAGE_PMD_ORDER)
+    EXPECT_EQ(page_count(w.page_at(head)), 2);  // the mapping and the pin: collect dropped its own
+    EXPECT_TRUE(w.locked_pages().empty());
+    ASSERT_EQ(violation_of(w, [&] { put_page(w.page_at(head)); }), "");
     expect_clean(w);
 }
 

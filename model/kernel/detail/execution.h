@@ -23,7 +23,7 @@ using word = std::uint64_t;
 using kernel_label::label;
 
 inline constexpr int max_threads = 4;
-inline constexpr int max_held_locks = 8;
+inline constexpr int max_held_locks = 16;  // S5's migrate_vma driver holds 9: 4+4 page locks, mmap_lock
 
 // Formats a raw word of a known type for people; chosen by the seam from the
 // static type of the object, so decoding needs no runtime type tags.

@@ -117,7 +117,8 @@ void note_acquired(const void* lock, const label& name, lock_mode mode, bool sle
                           where);
     }
     if (t.nheld == max_held_locks)
-        violation(violation_kind::internal_error, "more than 8 locks held by one model thread", where);
+        violation(violation_kind::internal_error,
+                  "more than " + std::to_string(max_held_locks) + " locks held by one model thread", where);
     t.held[t.nheld++] = held_lock{lock, name, mode, sleeping, subclass, where, ++t.acquisitions};
 }
 
