@@ -1,5 +1,5 @@
-// See gup.h: GUP-fast, mm/gup.c v6.6, with the older pte steps as variants
-// (model/mm/variants.h, gup_fast).
+// See gup.h: GUP-fast, mm/gup.c v6.6, with the older pte steps and folio
+// reference as variants (model/mm/variants.h, gup_fast, gup_try_get_folio).
 #include "model/mm/gup.h"
 
 #include <string>
@@ -39,19 +39,44 @@ bool folio_ref_try_add_rcu(page* folio, int refs) {
     }
 }
 
-// try_grab_folio() — mm/gup.c v6.6, FOLL_GET only. Left out: the re-check that
-// the page still belongs to the folio after the grab (no path here splits a
-// folio whose refcount GUP could raise: split freezes the count first).
-page* try_grab_folio(page* p, int refs, unsigned) {
-    page* folio = compound_head(p);
-    if (!folio_ref_try_add_rcu(folio, refs)) return nullptr;
-    return folio;
-}
-
 // gup_put_folio() — mm/gup.c v6.6, FOLL_GET: drop the references just taken.
 void gup_put_folio(page* folio, int refs, unsigned) {
     for (int i = 0; i < refs; ++i) put_page(folio);
 }
+
+// page_folio() — include/linux/page-flags.h v6.6, READ_ONCE(page->compound_head)
+// with no reference held. compound_head is checker knowledge in the model
+// (page.h), written under the bookkeeping guard by the allocator and by
+// split_huge_page()'s __split_huge_page_tail(); GUP-fast takes the guard to
+// read it (no scheduling point). The read happens in the step of the seam
+// access just before it (the pte read; the refcount cmpxchg), and a split
+// clears a tail's compound_head only after replacing its pte with a migration
+// entry and freezing the count, and raises the count again only after, so
+// the engines see every order of GUP's reads against the clear through those
+// seam accesses.
+page* page_folio(page* p) {
+    backend::bookkeeping_guard guard;
+    return compound_head(p);
+}
+
+// try_get_folio() — mm/gup.c v6.6: reference the page's folio, then check
+// that the folio is still the page's: split_huge_page() may have split it
+// between page_folio() and the increment (c24d37322548). With
+// v5_13_no_folio_recheck, v5.13's try_get_compound_head(), which returned the
+// head unchecked. (WARN_ON_ONCE(folio_ref_count(folio) < 0) is left out.)
+page* try_get_folio(page* p, int refs, mm_struct* mm) {
+    for (;;) {  // retry:
+        page* folio = page_folio(p);
+        if (!folio_ref_try_add_rcu(folio, refs)) return nullptr;
+        if (mm->variants.gup_grab == gup_try_get_folio::v5_13_no_folio_recheck) return folio;
+        if (page_folio(p) == folio) return folio;
+        gup_put_folio(folio, refs, FOLL_GET);
+    }
+}
+
+// try_grab_folio() — mm/gup.c v6.6, FOLL_GET only (the p2pdma check is left
+// out). The model passes the mm for its variants.
+page* try_grab_folio(page* p, int refs, unsigned, mm_struct* mm) { return try_get_folio(p, refs, mm); }
 
 // pud_offset_lockless(): the pud table a pgd snapshot names.
 pudp_t pud_offset_lockless(page* table, unsigned long addr) {
@@ -87,7 +112,7 @@ int gup_pte_range(mm_struct* mm, pmd_t pmd, pmdp_t pmdp, unsigned long addr, uns
         if (pte_special(pte)) goto pte_unmap;
         {
             page* p = pfn_to_page(mm->memory, pte_pfn(pte));
-            page* folio = try_grab_folio(p, 1, flags);
+            page* folio = try_grab_folio(p, 1, flags, mm);
             if (!folio) goto pte_unmap;
             const bool pmd_changed =
                 mm->variants.gup == gup_fast::fixed_70cbc3cc78a9 && pmd_val(pmd) != pmd_val(deref(pmdp));
@@ -95,6 +120,10 @@ int gup_pte_range(mm_struct* mm, pmd_t pmd, pmdp_t pmdp, unsigned long addr, uns
                 gup_put_folio(folio, 1, flags);
                 goto pte_unmap;
             }
+            // v5.13's gup_pte_range() (CONFIG_DEBUG_VM), gone with the folio
+            // conversion once try_get_folio() re-checked.
+            if (mm->variants.gup_grab == gup_try_get_folio::v5_13_no_folio_recheck)
+                VM_BUG_ON(page_folio(p) != folio, "VM_BUG_ON_PAGE(compound_head(page) != head, page)");
             pages[(*nr)++] = p;  // folio_set_referenced(): no LRU in the model
         }
         ptep = ptep_t{ptep.table, ptep.index + 1, ptep.generation};
@@ -143,7 +172,7 @@ int gup_huge_pmd(mm_struct* mm, pmd_t orig, pmdp_t pmdp, unsigned long addr, uns
     if (mm->variants.gup == gup_fast::x86_v4_12_no_recheck) {
         page_ref_add(head, refs);
     } else {
-        page* folio = try_grab_folio(head, refs, flags);
+        page* folio = try_grab_folio(head, refs, flags, mm);
         if (!folio) return 0;
         if (pmd_val(orig) != pmd_val(deref(pmdp))) {
             gup_put_folio(folio, refs, flags);

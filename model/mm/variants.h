@@ -106,6 +106,20 @@ enum class gup_fast {
     fixed_70cbc3cc78a9,
 };
 
+// How GUP-fast references the folio of the page a pte maps (mm/gup.c
+// try_get_folio(); try_get_compound_head() before v5.17).
+enum class gup_try_get_folio {
+    // v5.13 try_get_compound_head(): the head looked up before the reference
+    // is returned unchecked. A split_huge_page() in between leaves the
+    // reference on the former head, no longer the page's folio; v5.13's
+    // gup_pte_range() then hit VM_BUG_ON_PAGE(compound_head(page) != head).
+    v5_13_no_folio_recheck,
+    // c24d37322548 (v5.14) in v6.6's form: after the reference, page_folio()
+    // must still be the folio referenced, else the reference is dropped and
+    // the folio looked up again (v5.14 failed the walk instead of retrying).
+    v6_6_folio_recheck,
+};
+
 // How khugepaged frees the pte table of a collapsed file THP
 // (retract_page_tables(), mm/khugepaged.c).
 enum class khugepaged_retract {
@@ -231,6 +245,7 @@ struct model_variants {
     pagewalk_pud walk_pud = pagewalk_pud::fixed_3b89863c3fa4;
     dirty_tracker_huge tracker_huge = dirty_tracker_huge::ptl;
     gup_fast gup = gup_fast::fixed_70cbc3cc78a9;
+    gup_try_get_folio gup_grab = gup_try_get_folio::v6_6_folio_recheck;
     khugepaged_retract retract = khugepaged_retract::v6_6_pte_free_defer;
     mremap_normal_pmd move_pmd = mremap_normal_pmd::fixed_6fa1066fc5d0;
     mirror_driver mirror = mirror_driver::read_retry;

@@ -62,6 +62,11 @@ constexpr std::array catalog{
     MM_ROW(gup, gup_fast, v6_1_pte_recheck, "v6.1 (re-check from 2667f50e8b81, v3.19)",
            "folio_try_get_rcu() and the pte re-check, no pmd re-check"),
     MM_ROW(gup, gup_fast, fixed_70cbc3cc78a9, "70cbc3cc78a9 (v6.2), as in v6.6", "pmd and pte re-check after the grab"),
+    MM_ROW(gup_grab, gup_try_get_folio, v5_13_no_folio_recheck, "v5.13",
+           "try_get_compound_head(): the head looked up before the reference, unchecked; VM_BUG_ON_PAGE() after "
+           "the pte re-check"),
+    MM_ROW(gup_grab, gup_try_get_folio, v6_6_folio_recheck, "c24d37322548 (v5.14), as in v6.6",
+           "try_get_folio(): page_folio() re-checked after the reference, retry"),
     MM_ROW(retract, khugepaged_retract, v6_0_pte_free, "v6.0",
            "retract_page_tables(): mmap_lock trylock, pte_free() at once"),
     MM_ROW(retract, khugepaged_retract, fixed_2ba99c5e0881, "2ba99c5e0881 (v6.1)",
