@@ -3,8 +3,10 @@
 #include "model/mm/ksm.h"
 
 #include "model/mm/huge_memory.h"
+#include "model/mm/memory.h"
 #include "model/mm/mmu_notifier.h"
 #include "model/mm/page_vma_mapped.h"
+#include "model/mm/pagemap.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
 
@@ -130,19 +132,75 @@ int try_to_merge_one_page(vm_area_struct* vma, page* page, struct page* kpage) {
     pte_t orig_pte{};
     int err = EFAULT_RET;
     if (page == kpage) return 0; /* ksm page forked */
+    if (compound_head(page)->use != page_use::anon) return err;  // !PageAnon(page)
     // We need the page lock to read a stable PageSwapCache in write_protect_page().
-    if (!page->PG_locked.try_lock("trylock_page", std::source_location::current())) return err;
-    // A THP is split first (PageTransCompound()). The model's rmap walk is
-    // (vma, address) (migrate.h): the folio's first page is where the vma maps it.
+    // trylock_page() locks the page's folio: a THP's lock is its head's.
+    if (!trylock_page(compound_head(page))) return err;
+    // A THP is split first (PageTransCompound()); afterwards the lock held is
+    // page's own. The model's rmap walk is (vma, address) (migrate.h): the
+    // folio's first page is where the vma maps it.
     if (compound_order(page) > 0 &&
         split_huge_page(page, vma, page_address_in_vma(compound_head(page), vma)) != 0)
         goto out_unlock;
     // If this anonymous page is mapped only here, its pte may need to be
-    // write-protected; then it is replaced by the KSM page.
-    if (write_protect_page(vma, page, &orig_pte) == 0) err = replace_page(vma, page, kpage, orig_pte);
+    // write-protected. If it's mapped elsewhere, all of its ptes are already
+    // write-protected. Either way the page count must not be raised.
+    if (write_protect_page(vma, page, &orig_pte) == 0) {
+        if (!kpage) {
+            // While we hold the page lock, upgrade page from PageAnon+anon_vma
+            // to PageKsm+NULL stable_node (set_page_stable_node()); the
+            // accessed and dirty marks are left out (no reclaim).
+            page->ksm = true;
+            err = 0;
+        } else {
+            err = replace_page(vma, page, kpage, orig_pte);  // pages_identical(): always
+        }
+    }
 out_unlock:
-    page->PG_locked.unlock("unlock_page", std::source_location::current());
+    unlock_page(compound_head(page));
     return err;
+}
+
+namespace {
+
+// find_mergeable_vma() — mm/ksm.c v6.6.
+vm_area_struct* find_mergeable_vma(mm_struct* mm, unsigned long addr) {
+    vm_area_struct* vma = find_vma(mm, addr);  // vma_lookup()
+    if (!vma || vma->vm_start > addr) return nullptr;
+    if (!(vma->vm_flags & VM_MERGEABLE) || !vma->anon_vma) return nullptr;
+    return vma;
+}
+
+// break_cow() — mm/ksm.c v6.6: break_ksm() faults the KSM page out of the
+// pte with FAULT_FLAG_UNSHARE, which the model does not have; the write fault
+// of the pre-6.1 break_ksm() copies it the same way (its pte is read-only).
+void break_cow(mm_struct* mm, unsigned long addr) {
+    down_read(&mm->mmap_lock);  // mmap_read_lock()
+    if (vm_area_struct* vma = find_mergeable_vma(mm, addr)) handle_mm_fault(vma, addr, FAULT_FLAG_WRITE);
+    up_read(&mm->mmap_lock);
+}
+
+}  // namespace
+
+int try_to_merge_with_ksm_page(mm_struct* mm, unsigned long address, page* page, struct page* kpage) {
+    int err = EFAULT_RET;
+    down_read(&mm->mmap_lock);  // mmap_read_lock()
+    if (vm_area_struct* vma = find_mergeable_vma(mm, address)) err = try_to_merge_one_page(vma, page, kpage);
+    // remove_rmap_item_from_tree() and the anon_vma reference: no trees here.
+    up_read(&mm->mmap_lock);
+    return err;
+}
+
+page* try_to_merge_two_pages(mm_struct* mm, unsigned long address, page* page, mm_struct* tree_mm,
+                             unsigned long tree_address, struct page* tree_page) {
+    int err = try_to_merge_with_ksm_page(mm, address, page, nullptr);
+    if (!err) {
+        err = try_to_merge_with_ksm_page(tree_mm, tree_address, tree_page, page);
+        // If that fails, we have a ksm page with only one pte pointing to it:
+        // so break it.
+        if (err) break_cow(mm, address);
+    }
+    return err ? nullptr : page;
 }
 
 }  // namespace mm

@@ -6,7 +6,9 @@
 //
 // Left out: the stable and unstable trees, checksums and the ksmd loop;
 // swap. try_to_merge_one_page() splits a THP with split_huge_page() as v6.6
-// does; the KSM scenario's pages are small, so it never takes that branch.
+// does (the KSM scenario's pages are small; the property test in
+// tests/props/ takes that branch). A KSM page is marked PageKsm (page.h) and
+// holds no reference of its own: its mappings hold it, as in the kernel.
 #pragma once
 
 #include "model/mm/pgtable.h"
@@ -19,8 +21,19 @@ namespace mm {
 int write_protect_page(vm_area_struct* vma, page* page, pte_t* orig_pte);
 int replace_page(vm_area_struct* vma, page* page, struct page* kpage, pte_t orig_pte);
 // try_to_merge_one_page() — mm/ksm.c v6.6 without the pages_identical()
-// content compare (the model's pages have no contents: they are equal).
+// content compare (the model's pages have no contents: they are equal). With
+// kpage NULL, page itself becomes the KSM page (PageKsm, page.h).
 int try_to_merge_one_page(vm_area_struct* vma, page* page, struct page* kpage);
+// try_to_merge_with_ksm_page() — mm/ksm.c v6.6: under mmap_lock for read, the
+// mergeable VMA at address, then try_to_merge_one_page(). The rmap_item is
+// reduced to its (mm, address); the stable and unstable trees are not modeled.
+int try_to_merge_with_ksm_page(mm_struct* mm, unsigned long address, page* page, struct page* kpage);
+// try_to_merge_two_pages() — mm/ksm.c v6.6: page (at address in mm) becomes a
+// KSM page and tree_page (at tree_address in tree_mm) is replaced by it; the
+// KSM page, or NULL. The caller holds a reference on both pages, as
+// cmp_and_merge_page() does.
+page* try_to_merge_two_pages(mm_struct* mm, unsigned long address, page* page, mm_struct* tree_mm,
+                             unsigned long tree_address, struct page* tree_page);
 
 }  // namespace mm
 MMCHECK_ENGINE_END

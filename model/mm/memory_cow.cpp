@@ -8,9 +8,7 @@
 // before it had a secondary MMU to serve.
 //
 // Left out: memcg, swap cache, userfaultfd, unshare (FAULT_FLAG_UNSHARE), the
-// LRU (lru_add_drain()), the page contents (the copy is the allocation) and
-// folio_test_ksm(): a KSM page is never PageAnonExclusive and the model's
-// stable tree holds a reference on it, so the refcount checks refuse it.
+// LRU (lru_add_drain()) and the page contents (the copy is the allocation).
 #include "model/mm/memory.h"
 #include "model/mm/mmu_notifier.h"
 #include "model/mm/pgtable_generic.h"
@@ -59,10 +57,11 @@ vm_fault_t wp_pfn_shared(vm_fault* vmf) {
 // in v6.6): our mapping holds the only reference, checked again under the
 // folio lock.
 bool wp_can_reuse_anon_folio(page* folio, vm_area_struct*) {
-    if (page_count(folio) > 3) return false;
+    // KSM doesn't necessarily raise the folio refcount.
+    if (PageKsm(folio) || page_count(folio) > 3) return false;
     if (page_count(folio) > 1) return false;  // + folio_test_swapcache(): none
     if (!folio->PG_locked.try_lock("folio_trylock", std::source_location::current())) return false;
-    const bool only_ours = page_count(folio) == 1;
+    const bool only_ours = !PageKsm(folio) && page_count(folio) == 1;
     // folio_move_anon_rmap(): one anon_vma in the model.
     folio->PG_locked.unlock("folio_unlock", std::source_location::current());
     return only_ours;

@@ -38,6 +38,7 @@ inline constexpr unsigned long VM_SHARED = 0x08;
 inline constexpr unsigned long VM_PFNMAP = 0x400;
 inline constexpr unsigned long VM_HUGEPAGE = 0x20000000;
 inline constexpr unsigned long VM_MIXEDMAP = 0x10000000;
+inline constexpr unsigned long VM_MERGEABLE = 0x80000000;  // MADV_MERGEABLE: KSM may merge its pages
 
 // The pXd_t* of the kernel: which table page, and which slot in it. A handle, not a
 // C++ pointer, so that following a stale or wrong one is caught, never undefined.

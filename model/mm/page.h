@@ -61,10 +61,17 @@ struct page {
     // deposited pte table's link to the next one (pgtable->lru, LIFO in the model).
     kernel::plain<page*> pmd_huge_pte{nullptr, {"pmd_huge_pte"}};
     kernel::plain<page*> pgtable_lru{nullptr, {"pgtable->lru"}};
-    // page->index of an anonymous page: the linear page index it was faulted at
-    // (linear_page_index()), for page_address_in_vma(). Set only where a
-    // scenario builds its initial state; the model's fault paths leave it 0.
+    // page->index of an anonymous page: the linear page index it was first
+    // mapped at (linear_page_index()), for page_address_in_vma(). Set by
+    // folio_add_new_anon_rmap() (rmap.cpp) on every page of the folio: the
+    // model keeps a subpage's index (folio->index + i) on the subpage, where
+    // the kernel computes it from the folio's.
     unsigned long index = 0;
+    // PageKsm(): folio->mapping names a KSM stable node (PAGE_MAPPING_KSM).
+    // Checker knowledge like `use` (the model has no stable tree): set by
+    // try_to_merge_one_page() under the page lock (mm/ksm.cpp), cleared when the
+    // page is allocated again.
+    bool ksm = false;
     // PG_anon_exclusive (PageAnonExclusive()): this mm's mapping of the anonymous
     // page is the only one, so a write fault may reuse it. Written only under the
     // page-table lock that maps the page (or before the page is mapped) and read

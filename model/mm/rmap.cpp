@@ -21,6 +21,7 @@ page* vma_alloc_folio(vm_area_struct* vma, unsigned order) {
         page* p = pfn_to_page(vma->vm_mm->memory, folio->pfn + i);
         atomic_set(p->_mapcount, -1);
         ClearPageAnonExclusive(p);
+        p->ksm = false;  // a new folio's mapping is NULL until its first rmap
     }
     return folio;
 }
@@ -65,12 +66,17 @@ void put_page(page* p) {
     __free_pages(head, head->order);
 }
 
-// folio_add_new_anon_rmap() — mm/rmap.c v6.6: the first mapping of a new folio.
-void page_add_new_anon_rmap(page* p, vm_area_struct*, unsigned long) {
+// folio_add_new_anon_rmap() — mm/rmap.c v6.6: the first mapping of a new folio;
+// __page_set_anon_rmap() gives it its index (linear_page_index()), on every
+// subpage in the model (page.h). The anon_vma it also sets is not modeled.
+void page_add_new_anon_rmap(page* p, vm_area_struct* vma, unsigned long address) {
+    VM_BUG_ON(address < vma->vm_start || address >= vma->vm_end, "VM_BUG_ON_VMA(address < vma->vm_start || ...)");
     if (p->order > 0)
         atomic_set(p->_entire_mapcount, 0);
     else
         atomic_set(p->_mapcount, 0);
+    const unsigned long index = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;  // linear_page_index()
+    for (unsigned long i = 0; i < (1ul << p->order); ++i) pfn_to_page(vma->vm_mm->memory, p->pfn + i)->index = index + i;
     SetPageAnonExclusive(p);
 }
 

@@ -41,6 +41,8 @@ void page_add_anon_rmap(page* p, vm_area_struct* vma, unsigned long address, rma
 inline bool PageAnonExclusive(const page* p) { return p->anon_exclusive; }
 inline void SetPageAnonExclusive(page* p) { p->anon_exclusive = true; }
 inline void ClearPageAnonExclusive(page* p) { p->anon_exclusive = false; }
+// folio_test_ksm() — include/linux/page-flags.h v6.6 (page.h: the flag).
+inline bool PageKsm(const page* p) { return p->ksm; }
 // page_try_share_anon_rmap() — include/linux/rmap.h v6.6: the page stops being
 // exclusive (-EBUSY if pinned, which the model never is). Called with the pte
 // cleared and flushed, so no GUP-fast can start pinning meanwhile.

@@ -27,8 +27,9 @@ namespace {
 bool try_to_migrate_one(page* folio, vm_area_struct* vma, unsigned long address, ttu_flags flags) {
     mm_struct* mm = vma->vm_mm;
     struct page_vma_mapped_walk pvmw = folio_vma_walk(folio, vma, address, 0);  // DEFINE_FOLIO_VMA_WALK()
-    // The model's anonymous folios carry no index (page.h): the caller's
-    // address stands for vma_address(folio, vma).
+    // The caller's address stands for vma_address(folio, vma): the rmap walk
+    // is the caller's (vma, address) (migrate.h), and a scenario's initial
+    // folios need not carry an index (page.h).
     pvmw.pgoff = vma->vm_pgoff + ((address - vma->vm_start) >> PAGE_SHIFT);
     bool ret = true;
     // When racing against e.g. zap_pte_range() on another cpu, wait for its
