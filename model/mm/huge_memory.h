@@ -37,6 +37,9 @@ inline int split_huge_page(page* page, vm_area_struct* vma, unsigned long addres
 inline int split_folio(page* folio, vm_area_struct* vma, unsigned long address) {
     return split_huge_page_to_list(folio, vma, address);
 }
+// vma_adjust_trans_huge() — mm/huge_memory.c v6.6: before a VMA's range
+// changes to [start, end), split huge pmds the new boundaries cut through.
+void vma_adjust_trans_huge(vm_area_struct* vma, unsigned long start, unsigned long end, long adjust_next);
 int change_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, pgprot_t newprot, unsigned long cp_flags);
 inline constexpr unsigned long MM_CP_PROT_NUMA = 1ul << 1;
 

@@ -174,6 +174,28 @@ void split_huge_pmd_address(vm_area_struct* vma, unsigned long address, bool fre
 
 namespace {
 
+// split_huge_pmd_if_needed() — mm/huge_memory.c v6.6: a boundary that is not
+// pmd-aligned, inside a pmd range the VMA covers, may cut a huge pmd.
+void split_huge_pmd_if_needed(vm_area_struct* vma, unsigned long address) {
+    const unsigned long down = address & PMD_MASK, up = (address + PMD_SIZE - 1) & PMD_MASK;
+    if ((address & ~PMD_MASK) != 0 && down >= vma->vm_start && up <= vma->vm_end)  // range_in_vma()
+        split_huge_pmd_address(vma, address, false, nullptr);
+}
+
+}  // namespace
+
+// vma_adjust_trans_huge() — mm/huge_memory.c v6.6; the adjust_next > 0 case
+// (vma_merge() moving the next VMA's start) has no caller in the model.
+void vma_adjust_trans_huge(vm_area_struct* vma, unsigned long start, unsigned long end, long adjust_next) {
+    /* Check if we need to split start first. */
+    split_huge_pmd_if_needed(vma, start);
+    /* Check if we need to split end next. */
+    split_huge_pmd_if_needed(vma, end);
+    VM_BUG_ON(adjust_next > 0, "vma_adjust_trans_huge(): adjust_next is not modeled");
+}
+
+namespace {
+
 // change_huge_pmd() — mm/huge_memory.c v4.10 (variants.h change_huge_pmd_update):
 // the huge pmd is cleared, then set to the modified value, under the pmd lock.
 // NUMA hinting runs it under mmap_lock for read, so MADV_DONTNEED's

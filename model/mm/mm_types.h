@@ -112,7 +112,15 @@ struct mm_struct {
     // mm->notifier_subscriptions (model/mm/mmu_notifier.h): null until a secondary
     // MMU registers; set up before the threads start.
     std::shared_ptr<struct mmu_notifier_subscriptions> notifier_subscriptions;
+    // The VMAs vm_area_dup() made for this mm (__split_vma(), mm/mmap.c). VMAs
+    // are never freed in the model (mmap.cpp): the mm owns the ones it made,
+    // the scenario the others.
+    std::vector<std::unique_ptr<vm_area_struct>> vm_area_cachep;
 };
+
+// vm_area_dup() — kernel/fork.c v6.6: a copy of orig's range, flags, ops and
+// mapping, with a fresh per-VMA lock, owned by orig's mm (mm_init.cpp).
+vm_area_struct* vm_area_dup(vm_area_struct* orig);
 
 vm_area_struct* find_vma(mm_struct* mm, unsigned long addr);
 inline bool vma_is_anonymous(const vm_area_struct* vma) { return vma->anonymous; }

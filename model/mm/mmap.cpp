@@ -2,15 +2,23 @@
 // (__do_munmap, unmap_region, exit_mmap, unlink_file_vma), with v6.6's per-VMA
 // lock steps where munmap() detaches VMAs and drops mmap_lock (vma_lock.h).
 //
-// Simplifications, stated once here: munmap() must cover whole VMAs
-// (__split_vma() is left out); mm->vmas is a plain vector changed only under
-// mmap_lock held for write, which orders it against every reader under
+// munmap() of part of a VMA splits it first with __split_vma(), v6.6 (the
+// per-VMA write locks, vma_adjust_trans_huge()).
+//
+// Simplifications, stated once here: mm->vmas is a plain vector changed only
+// under mmap_lock held for write, which orders it against every reader under
 // mmap_lock (lock_vma_under_rcu() walks its slots: vma_tree.h); VMAs are owned
-// by the scenario and never freed, so remove_vma() only drops them from the list
-// and v6.6's vm_area_free() through call_rcu() is left out.
+// by the scenario (or, when __split_vma() made them, by the mm: mm_types.h) and
+// never freed, so remove_vma() only drops them from the list and v6.6's
+// vm_area_free() through call_rcu() is left out. __split_vma() changes the
+// range of a linked VMA, which the kernel does under mmap_lock for write and
+// the VMA's write lock; the model's vm_start/vm_end are plain members
+// (mm_types.h), so no engine sees a lockless reader of them race with the
+// split: no scenario splits a VMA while another thread runs.
 #include <algorithm>
 
 #include "model/fs/address_space.h"
+#include "model/mm/huge_memory.h"
 #include "model/mm/memory.h"
 #include "model/mm/vma_lock.h"
 
@@ -36,19 +44,66 @@ void unmap_region(mm_struct* mm, const std::vector<vm_area_struct*>& detached, v
     tlb_finish_mmu(&tlb, start, end);
 }
 
-// __do_munmap() — mm/mmap.c v5.4, whole VMAs only; `downgrade` drops mmap_lock
-// to read before the zap, as __vm_munmap() asks. The detach is v6.6's
+// __split_vma() — mm/mmap.c v6.6: vma keeps one side of addr, a new VMA (below
+// addr if new_below) takes the other. Left out: ->may_split and ->open (no
+// modeled driver has them), the mempolicy and anon_vma clones (not modeled).
+int __split_vma(vm_area_struct* vma, unsigned long addr, bool new_below) {
+    mm_struct* mm = vma->vm_mm;
+    VM_BUG_ON(vma->vm_start >= addr || vma->vm_end <= addr, "WARN_ON(addr outside the VMA) in __split_vma");
+    vm_area_struct* split = vm_area_dup(vma);  // `new` in the kernel
+    if (new_below) {
+        split->vm_end = addr;
+    } else {
+        split->vm_start = addr;
+        split->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
+    }
+    vma_start_write(vma);
+    vma_start_write(split);
+    // vma_prepare(): the file's i_mmap tree takes the new VMA under its lock.
+    if (vma->vm_mapping) i_mmap_lock_write(vma->vm_mapping);
+    vma_adjust_trans_huge(vma, vma->vm_start, addr, 0);
+    if (new_below) {
+        vma->vm_start = addr;
+        vma->vm_pgoff += (addr - split->vm_start) >> PAGE_SHIFT;
+    } else {
+        vma->vm_end = addr;
+    }
+    // vma_complete() stores the new VMA.
+    if (vma->vm_mapping) {
+        vma_interval_tree_insert(split, vma->vm_mapping);
+        i_mmap_unlock_write(vma->vm_mapping);
+    }
+    const auto at = std::find_if(mm->vmas.begin(), mm->vmas.end(), [&](auto* v) { return v->vm_start > split->vm_start; });
+    mm->vmas.insert(at, split);
+    return 0;
+}
+
+// __do_munmap() — mm/mmap.c v5.4, splitting the first and last VMA when the
+// range cuts them (__split_vma() above, v6.6); `downgrade` drops mmap_lock to
+// read before the zap, as __vm_munmap() asks. The detach is v6.6's
 // (do_vmi_align_munmap()): each VMA is write-locked and marked detached before it
 // leaves the tree, and mmap_write_downgrade() unlocks them (munmap_detach
-// variant: without either).
+// variant: without either). Left out: sysctl_max_map_count, userfaultfd, mlock.
 int __do_munmap(mm_struct* mm, unsigned long start, unsigned long len, bool downgrade) {
     const unsigned long end = start + ((len + PAGE_SIZE - 1) & PAGE_MASK);
     if ((start & ~PAGE_MASK) || start >= TASK_SIZE || len > TASK_SIZE - start) return -1;  // -EINVAL
     auto first = std::find_if(mm->vmas.begin(), mm->vmas.end(), [&](auto* v) { return v->vm_end > start; });
     if (first == mm->vmas.end() || (*first)->vm_start >= end) return 0;
-    VM_BUG_ON((*first)->vm_start < start, "munmap of part of a VMA: __split_vma() is not modeled");
+    // If we need to split any vma, do it now to save pain later. As in v6.6's
+    // do_vmi_align_munmap(), the new VMAs are the parts that stay mapped.
+    if (start > (*first)->vm_start) {
+        const int error = __split_vma(*first, start, true);
+        if (error) return error;
+        first = std::find_if(mm->vmas.begin(), mm->vmas.end(), [&](auto* v) { return v->vm_end > start; });
+    }
+    // Does it split the last one?
+    vm_area_struct* last_vma = find_vma(mm, end);
+    if (last_vma && end > last_vma->vm_start) {
+        const int error = __split_vma(last_vma, end, false);
+        if (error) return error;
+        first = std::find_if(mm->vmas.begin(), mm->vmas.end(), [&](auto* v) { return v->vm_end > start; });
+    }
     auto last = std::find_if(first, mm->vmas.end(), [&](auto* v) { return v->vm_start >= end; });
-    VM_BUG_ON((*(last - 1))->vm_end > end, "munmap of part of a VMA: __split_vma() is not modeled");
     vm_area_struct* prev = first == mm->vmas.begin() ? nullptr : *(first - 1);
     vm_area_struct* next = last == mm->vmas.end() ? nullptr : *last;
     // detach_vmas_to_be_unmapped()
