@@ -7,70 +7,23 @@
 #include <string>
 #include <vector>
 
-#include "model/kernel/detail/execution.h"
 #include "model/mm/migrate_device.h"
 #include "model/mm/pagemap.h"
 #include "model/mm/rmap.h"
-#include "model/mm/swapops.h"
+#include "tests/common/model_world.h"
 
 namespace migrate_test {
 
-using namespace mmcheck;
-using namespace mmcheck::mm;
+using namespace model_test;
 
 constexpr unsigned nr_pmds = 2;
 constexpr unsigned nr_vpages = nr_pmds * HPAGE_PMD_NR;
 
-// What the CPU page tables say about one virtual page.
-struct translation {
-    bool mapped = false;
-    unsigned long pfn = 0;
-    bool writable = false;
-    bool huge = false;
-    bool migration_entry = false;
-};
-
-struct migrate_world {
-    explicit migrate_world(bool hugepage, model_variants v = {}) : variants(v), memory(64) {
-        exec.reset(1, false);
-        kernel::detail::current_execution() = &exec;
-        mm = std::make_unique<mm_struct>(memory, variants);
-        vma.vm_start = 0;
-        vma.vm_end = nr_pmds * PMD_SIZE;
-        vma.vm_mm = mm.get();
-        vma.vm_flags = VM_READ | VM_WRITE | (hugepage ? VM_HUGEPAGE : 0);
-        vma.anonymous = true;
+struct migrate_world : model_world {
+    explicit migrate_world(bool hugepage, model_variants v = {}) : model_world(64, v) {
+        init_anon_vma(vma, mm.get(), 0, nr_pmds * PMD_SIZE, VM_READ | VM_WRITE | (hugepage ? VM_HUGEPAGE : 0));
         mm->vmas.push_back(&vma);
     }
-    ~migrate_world() { kernel::detail::current_execution() = nullptr; }
-
-    pmdp_t pmd_of(unsigned long addr) {
-        const pgdp_t pgd = pgd_offset(mm.get(), addr);
-        if (pgd_val(deref(pgd)) == 0) return {};
-        const pudp_t pud = pud_offset(pgd, addr);
-        if (pud_none(deref(pud))) return {};
-        return pmd_offset(pud, addr);
-    }
-
-    pte_t pte_at(unsigned long addr) {
-        const pmdp_t pmd = pmd_of(addr);
-        if (!pmd.table || pmd_none(deref(pmd)) || pmd_trans_huge(deref(pmd))) return {};
-        return deref(pte_offset_map(pmd, addr));
-    }
-
-    translation translate(unsigned long addr) {
-        const pmdp_t pmd = pmd_of(addr);
-        if (!pmd.table) return {};
-        const pmd_t pmdv = deref(pmd);
-        if (pmd_none(pmdv)) return {};
-        if (pmd_trans_huge(pmdv)) return {true, pmd_pfn(pmdv) + pte_index(addr), pmd_write(pmdv), true, false};
-        const pte_t pte = deref(pte_offset_map(pmd, addr));
-        if (is_swap_pte(pte)) return {false, swp_offset(pte_to_swp_entry(pte)), false, false, true};
-        if (!pte_present(pte)) return {};
-        return {true, pte_pfn(pte), pte_write(pte), false, false};
-    }
-
-    page* page_at(unsigned long pfn) { return pfn_to_page(memory, pfn); }
 
     // The pfns whose page lock the test thread still holds.
     std::vector<unsigned long> locked_pages() {
@@ -80,10 +33,6 @@ struct migrate_world {
         return held;
     }
 
-    kernel::detail::execution exec;
-    model_variants variants;
-    mem_map memory;
-    std::unique_ptr<mm_struct> mm;
     vm_area_struct vma;
 };
 
@@ -91,9 +40,10 @@ struct migrate_world {
 // give_dst is false) a locked destination for every MIGRATE entry, pages and
 // finalize. Returns src[] as migrate_vma_pages() left it.
 struct migrate_round {
-    migrate_round(migrate_world& w, unsigned long start, unsigned long end)
+    migrate_round(migrate_world& w, unsigned long start, unsigned long end) : migrate_round(w, &w.vma, start, end) {}
+    migrate_round(model_world& w, vm_area_struct* vma, unsigned long start, unsigned long end)
         : world(w), src((end - start) / PAGE_SIZE), dst((end - start) / PAGE_SIZE) {
-        args.vma = &w.vma;
+        args.vma = vma;
         args.src = &src;
         args.dst = &dst;
         args.start = start;
@@ -110,7 +60,7 @@ struct migrate_round {
     void give_destinations() {
         for (unsigned long i = 0; i < args.npages; ++i) {
             if (!(src[i] & MIGRATE_PFN_MIGRATE)) continue;
-            page* newpage = vma_alloc_folio(&world.vma, 0);
+            page* newpage = vma_alloc_folio(args.vma, 0);
             lock_page(newpage);
             dst[i] = migrate_pfn(page_to_pfn(newpage));
         }
@@ -129,7 +79,7 @@ struct migrate_round {
         pages_and_finalize();
     }
 
-    migrate_world& world;
+    model_world& world;
     migrate_pfn_array src, dst;
     migrate_vma args;
 };
@@ -137,12 +87,7 @@ struct migrate_round {
 // Runs model code; returns the violation message it reported, or "".
 template <class F>
 std::string violation_of(migrate_world& w, F&& body) {
-    try {
-        body();
-    } catch (const kernel::backend::execution_aborted&) {
-        return w.exec.violation ? w.exec.violation->message : std::string("?");
-    }
-    return {};
+    return w.violation_of(body);
 }
 
 }  // namespace migrate_test

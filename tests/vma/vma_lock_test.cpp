@@ -6,45 +6,25 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <functional>
-#include <memory>
-#include <string>
 
 #include "model/arch/x86/fault.h"
 #include "model/drivers/devmem.h"
-#include "model/kernel/detail/execution.h"
 #include "model/mm/memory.h"
 #include "model/mm/mm_check.h"
 #include "model/mm/vma_lock.h"
+#include "tests/common/model_world.h"
 
 namespace {
 
 using namespace mmcheck;
 using namespace mmcheck::mm;
 
-struct world {
-    world() : memory(48) {
-        exec.reset(1, true);
-        kernel::detail::current_execution() = &exec;
-        mm = std::make_unique<mm_struct>(memory, variants);
-        anon.vm_start = 0;
-        anon.vm_end = PMD_SIZE;
-        anon.vm_mm = mm.get();
-        anon.vm_flags = VM_READ | VM_WRITE;
-        anon.anonymous = true;
+// One anonymous VMA over the first pmd, traced so that a test can count the
+// steps a fault took.
+struct world : model_test::model_world {
+    world() : model_world(48, {}, true) {
+        model_test::init_anon_vma(anon, mm.get(), 0, PMD_SIZE, VM_READ | VM_WRITE);
         mm->vmas.push_back(&anon);
-    }
-    ~world() { kernel::detail::current_execution() = nullptr; }
-
-    // Runs model code; a violation it reports fails the test with its message.
-    bool run(const std::function<void()>& body) {
-        try {
-            body();
-            return true;
-        } catch (const kernel::backend::execution_aborted&) {
-            ADD_FAILURE() << "model violation: " << (exec.violation ? exec.violation->message : std::string("?"));
-            return false;
-        }
     }
 
     // How many recorded steps did `op` on the object named `object`.
@@ -55,16 +35,6 @@ struct world {
         return n;
     }
 
-    pte_t pte_at(unsigned long addr) {
-        const pmdp_t pmd = pmd_offset(pud_offset(pgd_offset(mm.get(), addr), addr), addr);
-        if (pmd_none(deref(pmd))) return pte_t{};
-        return deref(pte_offset_map(pmd, addr));
-    }
-
-    kernel::detail::execution exec;
-    model_variants variants;
-    mem_map memory;
-    std::unique_ptr<mm_struct> mm;
     vm_area_struct anon;
 };
 

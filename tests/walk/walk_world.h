@@ -5,30 +5,29 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <memory>
-#include <string>
 #include <vector>
 
 #include "model/arch/x86/fault.h"
 #include "model/drivers/devmem.h"
 #include "model/fs/address_space.h"
-#include "model/kernel/detail/execution.h"
 #include "model/mm/memory.h"
 #include "model/mm/mm_check.h"
 #include "model/mm/pagewalk.h"
+#include "tests/common/model_world.h"
 
 namespace walk_test {
 
-using namespace mmcheck;
-using namespace mmcheck::mm;
+using namespace model_test;
 
-struct world {
-    explicit world(pagewalk_pud form = pagewalk_pud::fixed_3b89863c3fa4) : memory(160) {
-        exec.reset(1, false);
-        kernel::detail::current_execution() = &exec;
-        variants.walk_pud = form;
-        mm = std::make_unique<mm_struct>(memory, variants);
+inline model_variants with_walk_pud(pagewalk_pud form) {
+    model_variants v;
+    v.walk_pud = form;
+    return v;
+}
+
+struct world : model_world {
+    explicit world(pagewalk_pud form = pagewalk_pud::fixed_3b89863c3fa4) : model_world(160, with_walk_pud(form)) {
         // Device memory for every virtual page of the model address space.
         device.base_pfn = reserve_device_range(memory, 4 * HPAGE_PUD_NR, HPAGE_PUD_NR);
         device.pmd_huge = true;
@@ -37,8 +36,6 @@ struct world {
         device_small.pud_huge = false;
         device_small.pmd_huge = false;
     }
-    ~world() { kernel::detail::current_execution() = nullptr; }
-
     // A shared device VMA; `huge` lets faults map it at pud/pmd size.
     vm_area_struct* add_vma(unsigned long start, unsigned long end, bool huge, bool pud_huge = true) {
         auto vma = std::make_unique<vm_area_struct>();
@@ -63,21 +60,6 @@ struct world {
         EXPECT_EQ(do_user_addr_fault(mm.get(), address, flags) & (VM_FAULT_OOM | VM_FAULT_SIGBUS), 0u) << address;
     }
 
-    // Runs model code; a violation it reports fails the test with its message.
-    bool run(const std::function<void()>& body) {
-        try {
-            body();
-            return true;
-        } catch (const kernel::backend::execution_aborted&) {
-            ADD_FAILURE() << "model violation: " << (exec.violation ? exec.violation->message : std::string("?"));
-            return false;
-        }
-    }
-
-    kernel::detail::execution exec;
-    model_variants variants;
-    mem_map memory;
-    std::unique_ptr<mm_struct> mm;
     devmem_device device, device_pmd, device_small;
     std::vector<std::unique_ptr<vm_area_struct>> vmas;
 };
