@@ -1,0 +1,117 @@
+// Fixed sequences pinning what the mm sequence property found missing or
+// wrong in the model, each failing on the model before its fix: the anon
+// rmap recording page->index, partial munmap() splitting its VMAs, KSM's page
+// lock on a THP subpage, and COW of a KSM page that only one pte still maps.
+#include <gtest/gtest.h>
+
+#include "model/arch/x86/fault.h"
+#include "model/mm/ksm.h"
+#include "model/mm/memory.h"
+#include "model/mm/page_vma_mapped.h"
+#include "tests/props/mm_system.h"
+
+namespace {
+
+using namespace mm_props;
+
+void fault_at(mm_system& s, unsigned vpage, bool write) {
+    ASSERT_TRUE(s.run([&] { do_user_addr_fault(s.mm.get(), addr_of(vpage), write ? FAULT_FLAG_WRITE : 0); }));
+}
+
+// folio_add_new_anon_rmap() sets page->index (linear_page_index()), which
+// page_address_in_vma() and so KSM and split_huge_page() rely on. The VMA
+// starts at page 24, so its pgoff is 24: an index left 0 points below it.
+TEST(MmSequencePins, NewAnonymousPagesRecordTheirLinearIndex) {
+    mm_system s;
+    fault_at(s, 29, true);  // VMA [24, 32): pmd 7 is covered whole, so a THP
+    vm_area_struct* vma = s.vma_at(29);
+    page* subpage = s.page_mapped_at(29);
+    ASSERT_TRUE(s.translate(addr_of(29)).huge);
+    EXPECT_EQ(subpage->index, 29u);
+    EXPECT_EQ(page_address_in_vma(subpage, vma), addr_of(29));
+    EXPECT_EQ(page_address_in_vma(compound_head(subpage), vma), addr_of(28));
+}
+
+// munmap() of the middle of a VMA splits it (__split_vma()) and, through
+// vma_adjust_trans_huge(), the huge pmds its ends cut; the rest stays mapped.
+TEST(MmSequencePins, MunmapOfTheMiddleOfAVmaSplitsIt) {
+    mm_system s;
+    fault_at(s, 4, true);  // a THP over pages 4..7
+    const unsigned long thp = s.translate(addr_of(4)).pfn;
+    int ret = -1;
+    ASSERT_TRUE(s.run([&] { ret = vm_munmap(s.mm.get(), addr_of(5), 2 * PAGE_SIZE); }));
+    EXPECT_EQ(ret, 0);
+    ASSERT_EQ(s.mm->vmas.size(), 3u);
+    EXPECT_EQ(s.mm->vmas[0]->vm_end, addr_of(5));
+    EXPECT_EQ(s.mm->vmas[1]->vm_start, addr_of(7));
+    EXPECT_EQ(s.mm->vmas[1]->vm_pgoff, 7u);
+    EXPECT_EQ(s.translate(addr_of(4)).pfn, thp);
+    EXPECT_FALSE(s.translate(addr_of(4)).huge);
+    EXPECT_FALSE(s.translate(addr_of(5)).mapped);
+    EXPECT_FALSE(s.translate(addr_of(6)).mapped);
+    EXPECT_EQ(s.translate(addr_of(7)).pfn, thp + 3);
+    EXPECT_TRUE(s.run([&] {
+        check_page_tables(s.mm.get());
+        check_anon_accounting(s.mm.get());
+        check_no_mapping_outside_vmas(s.mm.get());
+    }));
+}
+
+// try_to_merge_one_page() of a THP subpage locks the folio (its head) before
+// split_huge_page(), which asserts the folio lock; afterwards the subpage is a
+// KSM page both ptes map read-only.
+TEST(MmSequencePins, KsmMergesATailPageOfATHP) {
+    mm_system s;
+    fault_at(s, 0, true);   // a THP over pages 0..3
+    fault_at(s, 25, true);  // VMA [24, 32) page 25: another THP, 24..27
+    page* tail = s.page_mapped_at(1);
+    page* other = s.page_mapped_at(25);
+    page* merged = nullptr;
+    ASSERT_TRUE(s.run([&] {
+        get_page(tail);
+        get_page(other);
+        merged = try_to_merge_two_pages(s.mm.get(), addr_of(1), tail, s.mm.get(), addr_of(25), other);
+        put_page(other);
+        put_page(tail);
+    }));
+    ASSERT_EQ(merged, tail);
+    EXPECT_TRUE(PageKsm(tail));
+    EXPECT_EQ(compound_order(tail), 0u);
+    EXPECT_EQ(page_mapcount(tail), 2);
+    EXPECT_EQ(page_count(tail), 2);
+    for (unsigned v : {1u, 25u}) {
+        EXPECT_EQ(s.translate(addr_of(v)).pfn, tail->pfn);
+        EXPECT_FALSE(s.translate(addr_of(v)).writable);
+    }
+}
+
+// A KSM page stays shared content: do_wp_page() copies it even once only one
+// pte maps it and no other reference is left (wp_can_reuse_anon_folio()'s
+// folio_test_ksm()), and the copy frees it.
+TEST(MmSequencePins, WriteToAKsmPageMappedOnceCopiesIt) {
+    mm_system s;
+    fault_at(s, 8, true);  // VMA [0, 12), pmd 2 whole: a THP; split it to small pages
+    fault_at(s, 30, true);
+    page* a = s.page_mapped_at(8);
+    page* b = s.page_mapped_at(30);
+    page* kpage = nullptr;
+    ASSERT_TRUE(s.run([&] {
+        get_page(a);
+        get_page(b);
+        kpage = try_to_merge_two_pages(s.mm.get(), addr_of(8), a, s.mm.get(), addr_of(30), b);
+        put_page(b);
+        put_page(a);
+    }));
+    ASSERT_EQ(kpage, a);
+    fault_at(s, 30, true);  // the first write copies
+    EXPECT_NE(s.translate(addr_of(30)).pfn, a->pfn);
+    EXPECT_EQ(page_count(a), 1);
+    fault_at(s, 8, true);  // the last mapping of the KSM page: copied too
+    const translation t = s.translate(addr_of(8));
+    EXPECT_TRUE(t.writable);
+    EXPECT_NE(t.pfn, a->pfn);
+    EXPECT_EQ(a->use, page_use::free);
+    EXPECT_TRUE(s.run([&] { check_anon_accounting(s.mm.get()); }));
+}
+
+}  // namespace
