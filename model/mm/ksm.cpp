@@ -9,6 +9,7 @@
 #include "model/mm/pagemap.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
+#include "model/mm/vma_lock.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -171,16 +172,62 @@ vm_area_struct* find_mergeable_vma(mm_struct* mm, unsigned long addr) {
     return vma;
 }
 
-// break_cow() — mm/ksm.c v6.6: break_ksm() faults the KSM page out of the
-// pte with FAULT_FLAG_UNSHARE, which the model does not have; the write fault
-// of the pre-6.1 break_ksm() copies it the same way (its pte is read-only).
+// break_ksm_pmd_entry() — mm/ksm.c v6.6: does the pte at addr map a KSM page?
+// A huge pmd maps none (pte_offset_map_lock() fails on it); migration entries
+// and the KSM zero page are left out (the model has neither here).
+bool maps_ksm_page(vm_area_struct* vma, unsigned long addr) {
+    pmdp_t pmd;
+    if (!mm_find_pmd(vma->vm_mm, addr, &pmd)) return false;
+    spinlock_t* ptl = nullptr;
+    const ptep_t pte = v6_5::pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);
+    if (!pte.table) return false;
+    const pte_t ptent = ptep_get(pte);
+    page* p = pte_present(ptent) ? vm_normal_page(vma, addr, ptent) : nullptr;
+    const bool ksm_page = p && PageKsm(p);
+    v6_5::pte_unmap_unlock(pte, ptl);
+    return ksm_page;
+}
+
+// break_ksm() — mm/ksm.c v6.6: fault until no KSM page is mapped at addr. The
+// kernel faults with FAULT_FLAG_UNSHARE, which the model does not have: the
+// write fault of the pre-6.1 break_ksm() copies the page the same way, but
+// leaves the copy writable where unshare leaves it read-only (exclusive).
+int break_ksm(vm_area_struct* vma, unsigned long addr, bool lock_vma) {
+    if (lock_vma) vma_start_write(vma);
+    vm_fault_t ret = 0;
+    do {
+        if (!maps_ksm_page(vma, addr)) return 0;  // walk_page_range_vma(&break_ksm_ops)
+        ret = handle_mm_fault(vma, addr, FAULT_FLAG_WRITE);  // FAULT_FLAG_UNSHARE | FAULT_FLAG_REMOTE
+    } while (!(ret & (VM_FAULT_SIGBUS | VM_FAULT_OOM)));
+    return (ret & VM_FAULT_OOM) ? -12 : EFAULT_RET;  // -ENOMEM, -EFAULT
+}
+
+// unmerge_ksm_pages() — mm/ksm.c v6.6 (no signals, no exiting mm).
+int unmerge_ksm_pages(vm_area_struct* vma, unsigned long start, unsigned long end, bool lock_vma) {
+    int err = 0;
+    for (unsigned long addr = start; addr < end && !err; addr += PAGE_SIZE) err = break_ksm(vma, addr, lock_vma);
+    return err;
+}
+
+// break_cow() — mm/ksm.c v6.6: a KSM page with only one pte is broken again.
 void break_cow(mm_struct* mm, unsigned long addr) {
     down_read(&mm->mmap_lock);  // mmap_read_lock()
-    if (vm_area_struct* vma = find_mergeable_vma(mm, addr)) handle_mm_fault(vma, addr, FAULT_FLAG_WRITE);
+    if (vm_area_struct* vma = find_mergeable_vma(mm, addr)) break_ksm(vma, addr, false);
     up_read(&mm->mmap_lock);
 }
 
 }  // namespace
+
+int ksm_madvise(vm_area_struct* vma, unsigned long start, unsigned long end, int advice, unsigned long* vm_flags) {
+    VM_BUG_ON(advice != MADV_UNMERGEABLE, "ksm_madvise(): only MADV_UNMERGEABLE is modeled");
+    if (!(*vm_flags & VM_MERGEABLE)) return 0; /* just ignore the advice */
+    if (vma->anon_vma) {
+        const int err = unmerge_ksm_pages(vma, start, end, true);
+        if (err) return err;
+    }
+    *vm_flags &= ~VM_MERGEABLE;
+    return 0;
+}
 
 int try_to_merge_with_ksm_page(mm_struct* mm, unsigned long address, page* page, struct page* kpage) {
     int err = EFAULT_RET;

@@ -28,6 +28,12 @@ int try_to_merge_one_page(vm_area_struct* vma, page* page, struct page* kpage);
 // mergeable VMA at address, then try_to_merge_one_page(). The rmap_item is
 // reduced to its (mm, address); the stable and unstable trees are not modeled.
 int try_to_merge_with_ksm_page(mm_struct* mm, unsigned long address, page* page, struct page* kpage);
+// ksm_madvise() — mm/ksm.c v6.6 for MADV_UNMERGEABLE, the one advice a modeled
+// path gives (move_vma()): every KSM page [start, end) of vma maps is broken
+// out (unmerge_ksm_pages(), break_ksm()), and *vm_flags loses VM_MERGEABLE.
+// 0, or -ENOMEM/-EFAULT as a negative number. Caller holds mmap_lock for write.
+inline constexpr int MADV_UNMERGEABLE = 13;
+int ksm_madvise(vm_area_struct* vma, unsigned long start, unsigned long end, int advice, unsigned long* vm_flags);
 // try_to_merge_two_pages() — mm/ksm.c v6.6: page (at address in mm) becomes a
 // KSM page and tree_page (at tree_address in tree_mm) is replaced by it; the
 // KSM page, or NULL. The caller holds a reference on both pages, as

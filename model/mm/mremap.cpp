@@ -13,6 +13,7 @@
 
 #include "model/fs/address_space.h"
 #include "model/mm/huge_memory.h"
+#include "model/mm/ksm.h"
 #include "model/mm/memory.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/vma_lock.h"
@@ -182,6 +183,13 @@ unsigned long move_page_tables(vm_area_struct* vma, unsigned long old_addr, vm_a
 unsigned long move_vma(vm_area_struct* vma, vm_area_struct* new_vma, unsigned long new_addr) {
     mm_struct* mm = vma->vm_mm;
     const unsigned long old_addr = vma->vm_start, old_len = vma->vm_end - vma->vm_start;
+    // Advise KSM to break any KSM pages in the area to be moved: it would be
+    // confusing if they were to turn up at the new location, where they happen
+    // to coincide with different KSM pages recently unmapped. But leave
+    // vma->vm_flags as it was, so KSM can come around to merge on vma and
+    // new_vma afterwards.
+    unsigned long vm_flags = vma->vm_flags;
+    if (ksm_madvise(vma, old_addr, old_addr + old_len, MADV_UNMERGEABLE, &vm_flags)) return -1ul;
     // v6.6: no fault may run on the old VMA under its lock while its page tables
     // move. The new VMA is linked write-locked too (the model's copy_vma()), so a
     // fault on the new range waits for mmap_write_unlock() or takes mmap_lock.

@@ -279,11 +279,15 @@ inline void reference::munmap(unsigned first, unsigned end) {
 }
 
 // mremap(MREMAP_MAYMOVE | MREMAP_FIXED) of a whole VMA to a free range
-// (mm/mremap.c move_vma(), move_page_tables() as the model has it: a huge pmd
-// is split and moved as ptes, move_huge_pmd() being left out), then munmap()
-// of the old range with the new VMA already linked.
+// (mm/mremap.c move_vma()): KSM pages in it are broken out first
+// (ksm_madvise(MADV_UNMERGEABLE): the model's break_ksm() is a write fault),
+// then move_page_tables() as the model has it (a huge pmd is split and moved
+// as ptes, move_huge_pmd() being left out), then munmap() of the old range
+// with the new VMA already linked.
 inline void reference::mremap(std::size_t index, unsigned new_start) {
     const ref_vma old = vmas[index];
+    for (unsigned v = old.start; v < old.end; ++v)
+        if (frame_of(v) && frame_of(v)->ksm) fault(v, true);
     vmas.push_back({new_start, new_start + (old.end - old.start)});
     std::sort(vmas.begin(), vmas.end(), [](auto& a, auto& b) { return a.start < b.start; });
     unsigned extent = 0;

@@ -1,12 +1,15 @@
 // Fixed sequences pinning what the mm sequence property found missing or
 // wrong in the model, each failing on the model before its fix: the anon
 // rmap recording page->index, partial munmap() splitting its VMAs, KSM's page
-// lock on a THP subpage, and COW of a KSM page that only one pte still maps.
+// lock on a THP subpage, COW of a KSM page that only one pte still maps, and
+// mremap() breaking the KSM pages it moves.
 #include <gtest/gtest.h>
 
 #include "model/arch/x86/fault.h"
 #include "model/mm/ksm.h"
 #include "model/mm/memory.h"
+#include "model/mm/mremap.h"
+#include "model/mm/vma_lock.h"
 #include "model/mm/page_vma_mapped.h"
 #include "tests/props/mm_system.h"
 
@@ -112,6 +115,48 @@ TEST(MmSequencePins, WriteToAKsmPageMappedOnceCopiesIt) {
     EXPECT_NE(t.pfn, a->pfn);
     EXPECT_EQ(a->use, page_use::free);
     EXPECT_TRUE(s.run([&] { check_anon_accounting(s.mm.get()); }));
+}
+
+// move_vma() breaks the KSM pages of the range it moves (ksm_madvise(
+// MADV_UNMERGEABLE), as v6.6 does): the moved page is a copy of its own, and
+// the KSM page keeps its other mapping.
+TEST(MmSequencePins, MremapBreaksTheKsmPagesItMoves) {
+    mm_system s;
+    fault_at(s, 2, true);  // a THP over pages 0..3
+    fault_at(s, 30, true);
+    page* a = s.page_mapped_at(2);
+    page* b = s.page_mapped_at(30);
+    page* kpage = nullptr;
+    ASSERT_TRUE(s.run([&] {
+        get_page(a);
+        get_page(b);
+        kpage = try_to_merge_two_pages(s.mm.get(), addr_of(30), b, s.mm.get(), addr_of(2), a);
+        put_page(a);
+        put_page(b);
+    }));
+    ASSERT_EQ(kpage, b);
+    ASSERT_EQ(s.translate(addr_of(2)).pfn, b->pfn);
+    unsigned long moved = 0;
+    ASSERT_TRUE(s.run([&] {
+        mmap_write_lock(s.mm.get());
+        vm_area_struct* old = s.vma_at(0);
+        vm_area_struct* copy = vm_area_dup(old);  // copy_vma()
+        copy->vm_start = addr_of(40);
+        copy->vm_end = addr_of(52);
+        moved = move_vma(old, copy, addr_of(40));
+        mmap_write_unlock(s.mm.get());
+    }));
+    ASSERT_EQ(moved, addr_of(40));
+    const translation t = s.translate(addr_of(42));
+    EXPECT_TRUE(t.mapped && t.writable);
+    EXPECT_NE(t.pfn, b->pfn);
+    EXPECT_FALSE(PageKsm(s.page_at(t.pfn)));
+    EXPECT_EQ(page_mapcount(b), 1);
+    EXPECT_EQ(page_count(b), 1);
+    EXPECT_TRUE(s.run([&] {
+        check_page_tables(s.mm.get());
+        check_anon_accounting(s.mm.get());
+    }));
 }
 
 }  // namespace
