@@ -30,22 +30,6 @@ scan_result hugepage_vma_revalidate(mm_struct* mm, unsigned long address, vm_are
     return scan_result::SCAN_SUCCEED;
 }
 
-// find_pmd_or_thp_or_none() — mm/khugepaged.c v6.6 (mm_find_pmd_raw() inlined,
-// p4d folded).
-scan_result find_pmd_or_thp_or_none(mm_struct* mm, unsigned long address, pmdp_t* pmd) {
-    const pgdp_t pgd = pgd_offset(mm, address);
-    if (pgd_val(deref(pgd)) == 0) return scan_result::SCAN_PMD_NULL;
-    const pudp_t pud = pud_offset(pgd, address);
-    if (!pud_present(deref(pud)) || pud_leaf(deref(pud))) return scan_result::SCAN_PMD_NULL;
-    *pmd = pmd_offset(pud, address);
-    const pmd_t pmde = pmdp_get_lockless(*pmd);
-    if (pmd_none(pmde)) return scan_result::SCAN_PMD_NONE;
-    if (!pmd_present(pmde)) return scan_result::SCAN_PMD_NULL;
-    if (pmd_trans_huge(pmde)) return scan_result::SCAN_PMD_MAPPED;
-    if (pmd_devmap(pmde) || pmd_bad(pmde)) return scan_result::SCAN_PMD_NULL;
-    return scan_result::SCAN_SUCCEED;
-}
-
 // __collapse_huge_page_isolate() — mm/khugepaged.c v6.6, reduced to the pte
 // checks (see the file comment). Called with the pte table's lock held.
 scan_result __collapse_huge_page_isolate(vm_area_struct* vma, page* pgtable) {
@@ -82,6 +66,24 @@ void __collapse_huge_page_copy_succeeded(page* pgtable, vm_area_struct* vma, uns
 }
 
 }  // namespace
+
+// find_pmd_or_thp_or_none() — mm/khugepaged.c v6.6 (mm_find_pmd_raw() inlined,
+// p4d folded). Shared with the file collapse in khugepaged_file.cpp, as both
+// halves of the kernel's file use it.
+scan_result find_pmd_or_thp_or_none(mm_struct* mm, unsigned long address, pmdp_t* pmd) {
+    const pgdp_t pgd = pgd_offset(mm, address);
+    if (pgd_val(deref(pgd)) == 0) return scan_result::SCAN_PMD_NULL;
+    const pudp_t pud = pud_offset(pgd, address);
+    const pud_t pudval = deref(pud);
+    if (!pud_present(pudval) || pud_leaf(pudval)) return scan_result::SCAN_PMD_NULL;
+    *pmd = pmd_offset(pud, address);
+    const pmd_t pmde = pmdp_get_lockless(*pmd);
+    if (pmd_none(pmde)) return scan_result::SCAN_PMD_NONE;
+    if (!pmd_present(pmde)) return scan_result::SCAN_PMD_NULL;
+    if (pmd_trans_huge(pmde)) return scan_result::SCAN_PMD_MAPPED;
+    if (pmd_devmap(pmde) || pmd_bad(pmde)) return scan_result::SCAN_PMD_NULL;
+    return scan_result::SCAN_SUCCEED;
+}
 
 // collapse_huge_page() — mm/khugepaged.c v6.6 (anonymous memory).
 scan_result collapse_huge_page(mm_struct* mm, unsigned long address) {

@@ -19,6 +19,10 @@ enum class scan_result {
     SCAN_ALLOC_HUGE_PAGE_FAIL,
 };
 
+// The pmd of address when it names a pte table (SCAN_SUCCEED), else why not; a
+// lockless read of the pmd. Used by the anonymous and the file collapse.
+scan_result find_pmd_or_thp_or_none(mm_struct* mm, unsigned long address, pmdp_t* pmd);
+
 // Called with mmap_lock held for read (from khugepaged_scan_pmd()); returns with
 // it released, as in the kernel.
 scan_result collapse_huge_page(mm_struct* mm, unsigned long address);

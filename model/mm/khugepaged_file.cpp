@@ -21,20 +21,6 @@ using namespace kernel;
 
 namespace {
 
-// find_pmd_or_thp_or_none() — mm/khugepaged.c v6.6 (mm_find_pmd_raw() inlined,
-// p4d folded); model/mm/khugepaged.cpp keeps its own file-local copy.
-bool find_pmd_or_thp_or_none(mm_struct* mm, unsigned long address, pmdp_t* pmd) {
-    const pgdp_t pgd = pgd_offset(mm, address);
-    if (pgd_val(deref(pgd)) == 0) return false;
-    const pudp_t pud = pud_offset(pgd, address);
-    const pud_t pudval = deref(pud);
-    if (!pud_present(pudval) || pud_leaf(pudval)) return false;
-    *pmd = pmd_offset(pud, address);
-    const pmd_t pmde = pmdp_get_lockless(*pmd);
-    // SCAN_SUCCEED only for a pmd that names a pte table.
-    return !pmd_none(pmde) && pmd_present(pmde) && !pmd_trans_huge(pmde) && !pmd_devmap(pmde) && !pmd_bad(pmde);
-}
-
 // The address at which vma maps pgoff, if it maps a whole pmd from there.
 bool pmd_aligned_address(const vm_area_struct* vma, pgoff_t pgoff, unsigned long* addr) {
     *addr = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
@@ -62,7 +48,7 @@ void retract_page_tables_v6_0(address_space* mapping, pgoff_t pgoff) {
         if (!pmd_aligned_address(vma, pgoff, &addr)) continue;
         mm_struct* mm = vma->vm_mm;
         pmdp_t pmd;
-        if (!find_pmd_or_thp_or_none(mm, addr, &pmd)) continue;
+        if (find_pmd_or_thp_or_none(mm, addr, &pmd) != scan_result::SCAN_SUCCEED) continue;
         // We need mmap_lock for write to remove the page table; if the trylock
         // fails the range stays pte-mapped until a later retry.
         if (!down_write_trylock(&mm->mmap_lock)) continue;
@@ -83,7 +69,7 @@ void retract_page_tables_v6_6(address_space* mapping, pgoff_t pgoff) {
         if (!pmd_aligned_address(vma, pgoff, &addr)) continue;
         mm_struct* mm = vma->vm_mm;
         pmdp_t pmd;
-        if (!find_pmd_or_thp_or_none(mm, addr, &pmd)) continue;
+        if (find_pmd_or_thp_or_none(mm, addr, &pmd) != scan_result::SCAN_SUCCEED) continue;
         spinlock_t* pml = pmd_lock(mm, pmd);
         spinlock_t* ptl = pte_lockptr(mm, pmd);
         if (ptl != pml) spin_lock_nested(ptl, SINGLE_DEPTH_NESTING);
@@ -95,21 +81,6 @@ void retract_page_tables_v6_6(address_space* mapping, pgoff_t pgoff) {
         pte_free_defer(mm, pfn_to_page(mm->memory, pmd_pfn(pgt_pmd)));
     }
     i_mmap_unlock_read(mapping);
-}
-
-// find_pmd_or_thp_or_none() — mm/khugepaged.c v6.6, with its result.
-scan_result find_pmd_result(mm_struct* mm, unsigned long address, pmdp_t* pmd) {
-    const pgdp_t pgd = pgd_offset(mm, address);
-    if (pgd_val(deref(pgd)) == 0) return scan_result::SCAN_PMD_NULL;
-    const pud_t pudval = deref(pud_offset(pgd, address));
-    if (!pud_present(pudval) || pud_leaf(pudval)) return scan_result::SCAN_PMD_NULL;
-    *pmd = pmd_offset(pud_offset(pgd, address), address);
-    const pmd_t pmde = pmdp_get_lockless(*pmd);
-    if (pmd_none(pmde)) return scan_result::SCAN_PMD_NONE;
-    if (!pmd_present(pmde)) return scan_result::SCAN_PMD_NULL;
-    if (pmd_trans_huge(pmde)) return scan_result::SCAN_PMD_MAPPED;
-    if (pmd_devmap(pmde) || pmd_bad(pmde)) return scan_result::SCAN_PMD_NULL;
-    return scan_result::SCAN_SUCCEED;
 }
 
 // find_lock_page() — mm/filemap.c v6.6 on the model's fixed page cache: a
@@ -247,7 +218,7 @@ scan_result collapse_pte_mapped_thp(mm_struct* mm, unsigned long addr, bool inst
     if (!vma || vma->vm_start > haddr || !vma->vm_mapping || vma->vm_end < haddr + PMD_SIZE)
         return scan_result::SCAN_VMA_CHECK;
     /* Fast check before locking page if already PMD-mapped */
-    scan_result result = find_pmd_result(mm, haddr, &pmd);
+    scan_result result = find_pmd_or_thp_or_none(mm, haddr, &pmd);
     if (result == scan_result::SCAN_PMD_MAPPED) return result;
     page* hpage = find_lock_page(vma->vm_mapping, vma->vm_pgoff + ((haddr - vma->vm_start) >> PAGE_SHIFT));
     if (!hpage) return scan_result::SCAN_PAGE_NULL;
@@ -255,7 +226,7 @@ scan_result collapse_pte_mapped_thp(mm_struct* mm, unsigned long addr, bool inst
         unlock_put_page(hpage);
         return scan_result::SCAN_FAIL;
     }
-    result = find_pmd_result(mm, haddr, &pmd);
+    result = find_pmd_or_thp_or_none(mm, haddr, &pmd);
     // SCAN_PMD_NONE: all pte entries have been removed and the pmd cleared;
     // skip the pte checks and just install the pmd mapping.
     if (result == scan_result::SCAN_SUCCEED) result = collapse_pte_table(vma, haddr, pmd, hpage);
