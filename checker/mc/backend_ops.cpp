@@ -40,18 +40,12 @@ std::string short_path(const char* file) {
     detail::violation(violation_kind::data_race, message, where);
 }
 
-// The runtime when the running code is a model thread under the engine.
-runtime* tracked() {
-    runtime* rt = runtime::active();
-    return rt != nullptr && !rt->direct() ? rt : nullptr;
-}
-
 }  // namespace
 
 void track_rmw(arena_handle& handle, const void* self, mo order, const site& where);
 
 word atomic_word::load(mo order, const site& where) const {
-    if (runtime* rt = tracked()) {
+    if (runtime* rt = runtime::tracked()) {
         const std::uint32_t obj = slot_of(*rt, handle_, this);
         rt->step(op::load, obj, where);
         rt->hb().atomic_load(rt->current(), rt->state(obj), acquires(order));
@@ -61,7 +55,7 @@ word atomic_word::load(mo order, const site& where) const {
 }
 
 void atomic_word::store(word v, mo order, const site& where) {
-    if (runtime* rt = tracked()) {
+    if (runtime* rt = runtime::tracked()) {
         const std::uint32_t obj = slot_of(*rt, handle_, this);
         rt->step(op::store, obj, where);
         rt->hb().atomic_store(rt->current(), rt->state(obj), releases(order), false);
@@ -72,7 +66,7 @@ void atomic_word::store(word v, mo order, const site& where) {
 
 // exchange and fetch_add: a read-modify-write with `order` on both halves.
 void track_rmw(arena_handle& handle, const void* self, mo order, const site& where) {
-    if (runtime* rt = tracked()) {
+    if (runtime* rt = runtime::tracked()) {
         const std::uint32_t obj = slot_of(*rt, handle, self);
         rt->step(op::rmw, obj, where);
         rt->hb().atomic_load(rt->current(), rt->state(obj), acquires(order));
@@ -97,7 +91,7 @@ word atomic_word::fetch_add(word delta, mo order, const site& where) {
 }
 
 bool atomic_word::compare_exchange(word& expected, word desired, mo order, const site& where) {
-    runtime* rt = tracked();
+    runtime* rt = runtime::tracked();
     std::uint32_t obj = 0;
     if (rt != nullptr) {
         obj = slot_of(*rt, handle_, this);
@@ -119,7 +113,7 @@ bool atomic_word::compare_exchange(word& expected, word desired, mo order, const
 }
 
 void atomic_word::retire(const site& where) {
-    if (runtime* rt = tracked()) {
+    if (runtime* rt = runtime::tracked()) {
         const std::uint32_t obj = slot_of(*rt, handle_, this);
         rt->step(op::retire, obj, where);
         rt->note_write(obj);
@@ -127,7 +121,7 @@ void atomic_word::retire(const site& where) {
 }
 
 word plain_word::read(const site& where) const {
-    if (runtime* rt = tracked()) {
+    if (runtime* rt = runtime::tracked()) {
         const std::uint32_t obj = slot_of(*rt, handle_, this);
         rt->step(op::plain_read, obj, where);
         if (auto race = rt->hb().plain_read(rt->current(), rt->state(obj), where)) report_race(*race, false, where);
@@ -137,7 +131,7 @@ word plain_word::read(const site& where) const {
 }
 
 void plain_word::write(word v, const site& where) {
-    if (runtime* rt = tracked()) {
+    if (runtime* rt = runtime::tracked()) {
         const std::uint32_t obj = slot_of(*rt, handle_, this);
         rt->step(op::plain_write, obj, where);
         if (auto race = rt->hb().plain_write(rt->current(), rt->state(obj), where)) report_race(*race, true, where);
@@ -147,7 +141,7 @@ void plain_word::write(word v, const site& where) {
 }
 
 void fence(mo order, const site& where) {
-    if (runtime* rt = tracked()) {
+    if (runtime* rt = runtime::tracked()) {
         rt->step(order == mo::seq_cst ? op::fence_sc : op::fence, mc::global_object, where);
         rt->hb().fence(rt->current(), acquires(order), releases(order));
         if (order == mo::seq_cst) rt->note_write(mc::global_object);
@@ -165,7 +159,7 @@ int thread_id() {
 }
 
 void retry_hint(const site& where) {
-    if (runtime* rt = tracked()) rt->step(op::retry, mc::global_object, where);
+    if (runtime* rt = runtime::tracked()) rt->step(op::retry, mc::global_object, where);
 }
 
 void abort_execution() { throw mc::execution_aborted{}; }

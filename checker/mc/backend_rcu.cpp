@@ -15,10 +15,6 @@ namespace {
 using mc::op;
 using mc::runtime;
 
-runtime* tracked() {
-    runtime* rt = runtime::active();
-    return rt != nullptr && !rt->direct() ? rt : nullptr;
-}
 
 bool outermost() {
     const detail::execution* exec = detail::current_execution();
@@ -38,7 +34,7 @@ bool may_end_callback_grace_period() {
 }  // namespace
 
 void rcu_read_enter(const site& where) {
-    runtime* rt = tracked();
+    runtime* rt = runtime::tracked();
     if (rt == nullptr) return;
     rt->step(op::rcu_lock, mc::rcu_object, where);
     rt->hb().rcu_enter(rt->current(), rt->state(mc::rcu_object));
@@ -46,7 +42,7 @@ void rcu_read_enter(const site& where) {
 }
 
 void rcu_read_exit(const site& where) {
-    runtime* rt = tracked();
+    runtime* rt = runtime::tracked();
     if (rt == nullptr) return;
     rt->step(may_end_callback_grace_period() ? op::rcu_unlock_ending : op::rcu_unlock, mc::rcu_object, where);
     rt->hb().rcu_exit(rt->current(), rt->state(mc::rcu_object));
@@ -54,7 +50,7 @@ void rcu_read_exit(const site& where) {
 }
 
 void grace_period_begin(const site& where) {
-    runtime* rt = tracked();
+    runtime* rt = runtime::tracked();
     if (rt == nullptr) return;
     rt->step(op::grace_begin, mc::rcu_object, where);
     rt->hb().grace_period_begin(rt->current(), rt->state(mc::rcu_object));
@@ -62,7 +58,7 @@ void grace_period_begin(const site& where) {
 }
 
 void grace_period_wait(detail::grace_period& gp, const site& where) {
-    runtime* rt = tracked();
+    runtime* rt = runtime::tracked();
     // A grace period with no reader to wait for ends where it began.
     if (rt == nullptr || detail::grace_period_waiting(*detail::current_execution(), gp) == 0) return;
     rt->wait_grace_period(gp, where);

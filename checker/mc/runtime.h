@@ -44,6 +44,12 @@ public:
 
     // The one hook from the backend to the running engine.
     static runtime*& active();
+    // The active runtime when the running code is a model thread under the engine,
+    // else null (the backend then runs the operation at once, untracked).
+    static runtime* tracked() {
+        runtime* rt = active();
+        return rt != nullptr && !rt->direct() ? rt : nullptr;
+    }
 
     // --- Used by the backend (checker/mc/backend_ops.cpp), inside an execution.
     // Outside model threads (set-up, final check, unwinding) operations run at once
