@@ -7,6 +7,7 @@
 
 #include "model/kernel/primitives.h"
 #include "scenarios/body.h"
+#include "tests/programs/selftest.h"
 
 MMCHECK_ENGINE_BEGIN
 
@@ -128,10 +129,7 @@ struct reversed : Program {
     void run_thread(int t) override { Program::run_thread(Threads - 1 - t); }
 };
 
-template <class Program>
-std::unique_ptr<scenario_instance> make(const variant_info&) {
-    return std::make_unique<Program>();
-}
+using selftests::make;
 
 scenario_info classic(const char* name, int threads) {
     scenario_info info;
@@ -145,7 +143,7 @@ scenario_info classic(const char* name, int threads) {
     return info;
 }
 
-const scenario_registration registrations[] = {
+const scenario_registration classic_registrations[] = {
     {classic("selftest/mc/lastzero-1", 2), &make<lastzero<1>>},
     {classic("selftest/mc/lastzero-2", 3), &make<lastzero<2>>},
     {classic("selftest/mc/lastzero-3", 4), &make<lastzero<3>>},

@@ -8,6 +8,7 @@
 #include "model/mm/pgtable.h"
 #include "model/mm/pgtable_generic.h"
 #include "scenarios/body.h"
+#include "tests/programs/selftest.h"
 
 MMCHECK_ENGINE_BEGIN
 
@@ -60,10 +61,7 @@ struct grace_period_deadlock : scenario_instance {
     }
 };
 
-template <class Program>
-std::unique_ptr<scenario_instance> make(const variant_info&) {
-    return std::make_unique<Program>();
-}
+using selftests::make;
 
 scenario_info program(const char* name, std::optional<violation_kind> expected) {
     scenario_info info;
@@ -77,7 +75,7 @@ scenario_info program(const char* name, std::optional<violation_kind> expected) 
     return info;
 }
 
-const scenario_registration registrations[] = {
+const scenario_registration rcu_tables_registrations[] = {
     {program("selftest/mc/table-freed-under-walker", violation_kind::table_use_after_free),
      &make<table_freed_under_walker<freeing::at_once>>},
     {program("selftest/mc/table-freed-after-synchronize-rcu", std::nullopt),

@@ -2,6 +2,7 @@
 // programs that must fail with a given kind. Self-test scenarios "selftest/mc/...".
 #include "model/kernel/primitives.h"
 #include "scenarios/body.h"
+#include "tests/programs/selftest.h"
 
 MMCHECK_ENGINE_BEGIN
 
@@ -144,10 +145,7 @@ struct choice_assert : scenario_instance {
     }
 };
 
-template <class Program>
-std::unique_ptr<scenario_instance> make(const variant_info&) {
-    return std::make_unique<Program>();
-}
+using selftests::make;
 
 scenario_info tiny(const char* name, int threads, std::optional<violation_kind> expected) {
     scenario_info info;
@@ -162,7 +160,7 @@ scenario_info tiny(const char* name, int threads, std::optional<violation_kind> 
 }
 
 const auto none = std::nullopt;
-const scenario_registration registrations[] = {
+const scenario_registration tiny_registrations[] = {
     {tiny("selftest/mc/independent", 2, none), &make<independent>},
     {tiny("selftest/mc/same-word", 2, none), &make<same_word>},
     {tiny("selftest/mc/two-reads", 2, none), &make<two_reads>},
