@@ -136,7 +136,7 @@ const scenario_registration vs_dontneed{
     }(),
     [](const variant_info& v) -> std::unique_ptr<scenario_instance> { return std::make_unique<dontneed_instance>(v); }};
 
-const scenario_registration vs_retract{
+const scenario_registration gup_fast_vs_retract{
     [] {
         scenario_info info;
         info.name = "paths-gup-fast-vs-retract-page-tables";

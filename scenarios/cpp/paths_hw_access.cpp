@@ -29,7 +29,7 @@ namespace {
 
 using namespace mm;
 
-constexpr unsigned long addr_a = PAGE_SIZE;
+constexpr unsigned long accessed_addr = PAGE_SIZE;
 
 model_variants split_variant(const variant_info& variant) {
     model_variants v;
@@ -47,12 +47,12 @@ struct hw_split_instance : scenario_instance {
     void run_thread(int index) override {
         mm_struct* mm = world.mm.get();
         if (index == 0) {
-            if (hw_access(mm, addr_a, true) == hw_access_result::done) {
+            if (hw_access(mm, accessed_addr, true) == hw_access_result::done) {
                 stored = true;
                 return;
             }
-            do_user_addr_fault(mm, addr_a, FAULT_FLAG_WRITE);
-            stored = hw_access(mm, addr_a, true) == hw_access_result::done;
+            do_user_addr_fault(mm, accessed_addr, FAULT_FLAG_WRITE);
+            stored = hw_access(mm, accessed_addr, true) == hw_access_result::done;
             return;
         }
         kernel::down_read(&mm->mmap_lock);
@@ -65,7 +65,7 @@ struct hw_split_instance : scenario_instance {
         check_anon_accounting(world.mm.get());
         if (!stored) return;
         const pmd_t pmd = deref(world.pmd);
-        const bool dirty = pmd_leaf(pmd) ? pmd_dirty(pmd) : pte_dirty(deref(pte_offset_map(world.pmd, addr_a)));
+        const bool dirty = pmd_leaf(pmd) ? pmd_dirty(pmd) : pte_dirty(deref(pte_offset_map(world.pmd, accessed_addr)));
         if (!dirty)
             kernel::report_violation(kernel::violation_kind::lost_dirty,
                                      "the store to A completed, but the entry mapping A is clean");

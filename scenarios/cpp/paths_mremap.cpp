@@ -50,7 +50,7 @@ struct mremap_instance : paths_world::file_instance {
     }
 };
 
-const scenario_registration vs_retract{
+const scenario_registration mremap_vs_retract{
     [] {
         scenario_info info;
         info.name = "paths-mremap-vs-retract-page-tables";

@@ -31,7 +31,7 @@ using s4_world::initial_pmd;
 
 constexpr unsigned long insert_address = PAGE_SIZE;
 
-model_variants variants_for(const variant_info& variant) {
+model_variants s4_variants_for(const variant_info& variant) {
     model_variants v;
     if (variant.name == "v2017-no-recheck") v.migrate_insert = migrate_vma_insert::v2017_no_recheck;
     if (variant.name == "v4.14-pmd-trans-unstable") v.migrate_insert = migrate_vma_insert::v4_14_pmd_trans_unstable;
@@ -41,7 +41,7 @@ model_variants variants_for(const variant_info& variant) {
 
 struct s4_instance : scenario_instance {
     s4_instance(const variant_info& variant, initial_pmd initial, bool zap_first)
-        : world(variants_for(variant), initial), zap_first(zap_first) {
+        : world(s4_variants_for(variant), initial), zap_first(zap_first) {
         dst = vma_alloc_folio(&world.vma, 0);  // the driver's destination page
     }
 

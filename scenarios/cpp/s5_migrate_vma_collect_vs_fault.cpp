@@ -44,7 +44,7 @@ using s4_world::initial_pmd;
 
 enum class s5_state { holes, zero_pfn, mapped_page, thp };
 
-model_variants variants_for(const variant_info& variant) {
+model_variants s5_variants_for(const variant_info& variant) {
     model_variants v;
     if (variant.name == "v4.14-rc1-early-npages") {
         v.migrate_collect = migrate_vma_collect::v4_14_early_npages;
@@ -66,7 +66,7 @@ initial_pmd world_pmd(s5_state state) {
 
 struct s5_instance : scenario_instance {
     s5_instance(const variant_info& variant, s5_state state)
-        : world(variants_for(variant), world_pmd(state)),
+        : world(s5_variants_for(variant), world_pmd(state)),
           cpu_address(state == s5_state::mapped_page ? 2 * PAGE_SIZE : PAGE_SIZE) {
         if (state == s5_state::zero_pfn || state == s5_state::mapped_page) map_zero_pages();
     }

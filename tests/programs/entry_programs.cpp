@@ -110,7 +110,7 @@ struct pmd_install_on_snapshot : scenario_instance {
     }
 };
 
-const scenario_registration registrations[] = {
+const scenario_registration entry_registrations[] = {
     {selftest("selftest/pmd-install-on-snapshot", "pmd_populate() under the pmd lock on a lockless pmd_none()",
               violation_kind::stale_revalidation),
      &make<pmd_install_on_snapshot<false>>},

@@ -107,7 +107,7 @@ struct rewrite_pte : scenario_instance {
     }
 };
 
-const scenario_registration registrations[] = {
+const scenario_registration intermediate_registrations[] = {
     {selftest("selftest/lying-transient-class", "a word rewritten under its lock through a value of a third class",
               violation_kind::lying_value),
      &make<rewrite_word<0, 7, false>>},

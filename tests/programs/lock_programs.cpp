@@ -125,7 +125,7 @@ struct ends_in_rcu : scenario_instance {
     }
 };
 
-const scenario_registration registrations[] = {
+const scenario_registration lock_registrations[] = {
     {selftest("selftest/abba-lock-order", "two spinlocks taken in both orders", violation_kind::lock_order),
      &make<abba_order>},
     {selftest("selftest/ab-lock-order", "two spinlocks taken in one order", std::nullopt), &make<ab_order>},
