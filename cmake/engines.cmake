@@ -15,6 +15,8 @@ function(mmcheck_add_engine name)
   # Unity batches: a model file's own code is small beside the seam and engine
   # headers it includes (Relacy's most of all), and the model is compiled once per
   # engine; batching the files parses those headers once per batch, not per file.
+  # So file-local names must be unique across the model: a "redefinition" error in
+  # Unity/unity_<n>_cxx.cxx means two files' anonymous namespaces share a name.
   set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
   # The target name orders the build (its objects exist before anything links
   # them); the object files themselves are linked through $<TARGET_OBJECTS>, since
