@@ -18,6 +18,12 @@ using detail::entry_classes;
 // `lock` (null: none known). Counted only while the thread holds `lock`.
 void note_locked_entry_write(const void* entry, const void* lock, const kernel_label::label& name, std::uint64_t before,
                              std::uint64_t after, const entry_classes& classes, const std::source_location& where);
+// The running thread's writes to `entry` so far in its current hold of the
+// entry's lock are exempt from the check: lockless readers may see them. Only
+// for a kernel path that rewrites an entry in steps on purpose and says why at
+// its call site; a later write in the same hold is checked from the value
+// left now.
+void forget_locked_entry_writes(const void* entry);
 // The running thread loaded `value` from `entry`.
 void note_entry_load(const void* entry, std::uint64_t value, const std::source_location& where);
 

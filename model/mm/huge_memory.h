@@ -12,9 +12,29 @@ vm_fault_t vmf_insert_pfn_pmd(vm_fault* vmf, unsigned long pfn, bool write);
 void huge_pud_set_accessed(vm_fault* vmf, pud_t orig_pud);
 void huge_pmd_set_accessed(vm_fault* vmf);
 
+// The huge zero page (huge_memory_zero.cpp, v6.6): mm_get_huge_zero_page()
+// returns it (allocated on first use) with a reference for the mm, nullptr
+// if it cannot be allocated.
+page* mm_get_huge_zero_page(mm_struct* mm);
+void mm_put_huge_zero_page(mm_struct* mm);
+bool is_huge_zero_page(mm_struct* mm, const page* p);
+bool is_huge_zero_pmd(mm_struct* mm, pmd_t pmd);
+// transparent_hugepage_use_zero_page() — include/linux/huge_mm.h v6.6 (page.h).
+inline bool transparent_hugepage_use_zero_page(const mm_struct* mm) {
+    return mm->memory.transparent_hugepage_use_zero_page;
+}
+
 // Anonymous THP (huge_memory_anon.cpp, huge_memory_split.cpp). The mmu_gather
 // argument of zap_huge_pmd() is left out: pages are released at once.
 vm_fault_t do_huge_pmd_anonymous_page(vm_fault* vmf);
+// do_huge_pmd_wp_page() — a write fault on a read-only anonymous huge pmd
+// (vmf->orig_pmd): reuse it, or split it and fall back to the pte level.
+vm_fault_t do_huge_pmd_wp_page(vm_fault* vmf);
+// PMD migration entries (huge_memory_migrate.cpp, v6.6,
+// CONFIG_ARCH_ENABLE_THP_MIGRATION): pvmw names a pmd mapping (pte null) of
+// the folio, its pmd lock held. 0, or -EBUSY if the page stays exclusive.
+int set_pmd_migration_entry(struct page_vma_mapped_walk* pvmw, page* page);
+void remove_migration_pmd(struct page_vma_mapped_walk* pvmw, page* newpage);
 int zap_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr);
 kernel::spinlock_t* __pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma);
 kernel::spinlock_t* pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma);

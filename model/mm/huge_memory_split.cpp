@@ -1,10 +1,11 @@
 // Splitting, locking and changing a huge pmd: mm/huge_memory.c, v6.6.
 //
-// Left out: mmu notifiers (no secondary MMU in the THP scenarios), pmd
-// migration entries, the huge zero page (off, see huge_memory_anon.cpp),
+// Left out: mmu notifiers (no secondary MMU in the THP scenarios),
 // soft-dirty, uffd-wp and young bits. The freeze path (migration entries
 // instead of ptes, for split_huge_page()'s unmap_folio()) is modeled for
-// anonymous THPs.
+// anonymous THPs; so are the huge zero page's split and the split of a pmd
+// migration entry into pte ones.
+#include "model/kernel/intermediate.h"
 #include "model/mm/huge_memory.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
@@ -19,8 +20,7 @@ using namespace kernel;
 spinlock_t* __pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma) {
     spinlock_t* ptl = pmd_lock(vma->vm_mm, pmd);
     const pmd_t val = deref(pmd);
-    // is_swap_pmd(): non-none and not present.
-    if ((!pmd_none(val) && !pmd_present(val)) || pmd_trans_huge(val) || pmd_devmap(val)) return ptl;
+    if (is_swap_pmd(val) || pmd_trans_huge(val) || pmd_devmap(val)) return ptl;
     spin_unlock(ptl);
     return nullptr;
 }
@@ -28,8 +28,7 @@ spinlock_t* __pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma) {
 // pmd_trans_huge_lock() — include/linux/huge_mm.h v6.6: a lockless look first.
 spinlock_t* pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma) {
     const pmd_t val = deref(pmd);
-    if ((!pmd_none(val) && !pmd_present(val)) || pmd_trans_huge(val) || pmd_devmap(val))
-        return __pmd_trans_huge_lock(pmd, vma);
+    if (is_swap_pmd(val) || pmd_trans_huge(val) || pmd_devmap(val)) return __pmd_trans_huge_lock(pmd, vma);
     return nullptr;
 }
 
@@ -102,17 +101,65 @@ void split_anon_pmd_v4_15(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr, 
     pmd_populate(mm, pmd, pgtable);
 }
 
+// __split_huge_zero_page_pmd() — mm/huge_memory.c v6.6: the pmd is cleared,
+// then the withdrawn table, full of zero-page ptes, goes in, both in one hold
+// of the pmd lock, so lockless readers can see pmd_none() in between: a fault
+// then takes the pmd lock, finds the table and returns to be retried, a zap
+// skips a range that maps only zeroes ("Leave pmd empty until pte is filled",
+// the kernel's comment: a write-protected zero pmd becomes write-protected
+// zero ptes). The seam's no-lying-intermediate-value check is told so, here
+// only (model/README.md).
+void __split_huge_zero_page_pmd(vm_area_struct* vma, unsigned long haddr, pmdp_t pmd) {
+    mm_struct* mm = vma->vm_mm;
+    pmdp_huge_get_and_clear(mm, haddr, pmd);  // pmdp_huge_clear_flush()
+    forget_locked_entry_writes(&pmd.table->slots[pmd.index]);
+    page* pgtable = pgtable_trans_huge_withdraw(mm, pmd);
+    unsigned long addr = haddr;
+    for (unsigned i = 0; i < HPAGE_PMD_NR; ++i, addr += PAGE_SIZE) {
+        const ptep_t pte = pte_handle(pgtable, i);
+        const pte_t entry = pte_mkspecial(pfn_pte(my_zero_pfn(addr), vma_anon_page_prot(vma)));
+        VM_BUG_ON(!pte_none(ptep_get(pte)), "VM_BUG_ON(!pte_none(ptep_get(pte)))");
+        set_pte_at(mm, addr, pte, entry);
+    }
+    smp_wmb(); /* make pte visible before pmd */
+    pmd_populate(mm, pmd, pgtable);
+}
+
+// __split_huge_pmd_locked()'s pmd_migration case, v6.6: every subpage gets
+// the pmd entry's migration entry, with its write and exclusive bits. The
+// pmd entry holds no mapcount or reference, so none moves; *pmd stays the
+// migration entry until the table goes in.
+void split_migration_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr, pmd_t old_pmd) {
+    mm_struct* mm = vma->vm_mm;
+    const swp_entry_t entry = pmd_to_swp_entry(old_pmd);
+    page* head = pfn_swap_entry_to_page(mm->memory, entry);
+    const bool write = is_writable_migration_entry(entry);
+    const bool anon_exclusive = is_readable_exclusive_migration_entry(entry);  // PageAnon(page)
+    page* pgtable = pgtable_trans_huge_withdraw(mm, pmd);
+    unsigned long addr = haddr;
+    for (unsigned i = 0; i < HPAGE_PMD_NR; ++i, addr += PAGE_SIZE) {
+        const ptep_t pte = pte_handle(pgtable, i);
+        VM_BUG_ON(!pte_none(ptep_get(pte)), "VM_BUG_ON(!pte_none(ptep_get(pte)))");
+        set_pte_at(mm, addr, pte, split_migration_pte(head->pfn + i, write, anon_exclusive));
+    }
+    smp_wmb(); /* make pte visible before pmd */
+    pmd_populate(mm, pmd, pgtable);
+}
+
 // __split_huge_pmd_locked() — mm/huge_memory.c v6.6.
 void __split_huge_pmd_locked(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr, bool freeze) {
     mm_struct* mm = vma->vm_mm;
     const pmd_t cur = deref(pmd);
-    VM_BUG_ON(!pmd_trans_huge(cur) && !pmd_devmap(cur), "VM_BUG_ON(!pmd_trans_huge(*pmd) && !pmd_devmap(*pmd))");
+    VM_BUG_ON(!is_pmd_migration_entry(cur) && !pmd_trans_huge(cur) && !pmd_devmap(cur),
+              "VM_BUG_ON(!is_pmd_migration_entry(*pmd) && !pmd_trans_huge(*pmd) && !pmd_devmap(*pmd))");
     if (!vma_is_anonymous(vma)) {
         // File and PFN maps: unmap the pmd and let it be refaulted (x86 deposits
         // no table for them).
         pmdp_huge_get_and_clear(mm, haddr, pmd);  // pmdp_huge_clear_flush()
         return;
     }
+    if (is_huge_zero_pmd(mm, cur)) return __split_huge_zero_page_pmd(vma, haddr, pmd);
+    if (is_pmd_migration_entry(cur)) return split_migration_pmd(vma, pmd, haddr, cur);
     if (mm->variants.split_dirty == split_huge_pmd_dirty::v4_15_dirty_before_invalidate)
         return split_anon_pmd_v4_15(vma, pmd, haddr, freeze);
     // Mark the pmd not present but still huge, so that no CPU holds a huge and a
@@ -149,8 +196,10 @@ void __split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address, bo
     VM_BUG_ON(freeze && !folio, "VM_BUG_ON(freeze && !folio)");
     VM_BUG_ON(freeze && !vma_is_anonymous(vma), "the model freezes anonymous THPs only");
     const pmd_t val = deref(pmd);
-    if (pmd_trans_huge(val) || pmd_devmap(val)) {
-        // pmd_page() is safe: the pmd is present.
+    if (pmd_trans_huge(val) || pmd_devmap(val) || is_pmd_migration_entry(val)) {
+        // "It's safe to call pmd_page when folio is set because it's
+        // guaranteed that pmd is present" (the kernel's comment): a caller
+        // with a folio holds its lock, so no one else made it a migration entry.
         if (!folio || folio == compound_head(pfn_to_page(vma->vm_mm->memory, pmd_pfn(val))))
             __split_huge_pmd_locked(vma, pmd, address & PMD_MASK, freeze);
     }
@@ -161,8 +210,7 @@ void __split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address, bo
 // locked split, which re-checks.
 void split_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long address) {
     const pmd_t val = deref(pmd);
-    if ((!pmd_none(val) && !pmd_present(val)) || pmd_trans_huge(val) || pmd_devmap(val))
-        __split_huge_pmd(vma, pmd, address, false, nullptr);
+    if (is_swap_pmd(val) || pmd_trans_huge(val) || pmd_devmap(val)) __split_huge_pmd(vma, pmd, address, false, nullptr);
 }
 
 // split_huge_pmd_address() — mm/huge_memory.c v6.6.
@@ -226,8 +274,9 @@ int change_huge_pmd_v4_10(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, p
 
 // change_huge_pmd() — mm/huge_memory.c v6.6 (mprotect and NUMA hinting). The pmd
 // is never cleared in between (pmdp_invalidate_ad()), so a concurrent
-// MADV_DONTNEED under mmap_lock read cannot miss it. Left out: the migration
-// entry branch and the NUMA tier checks.
+// MADV_DONTNEED under mmap_lock read cannot miss it. A pmd migration entry
+// loses its write permission; NUMA hinting skips the huge zero page. Left
+// out: uffd-wp and the NUMA tier checks.
 int change_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, pgprot_t newprot, unsigned long cp_flags) {
     if (vma->vm_mm->variants.change_pmd == change_huge_pmd_update::v4_10_get_and_clear)
         return change_huge_pmd_v4_10(vma, pmd, addr, newprot, cp_flags);
@@ -235,7 +284,25 @@ int change_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, pgprot_
     spinlock_t* ptl = __pmd_trans_huge_lock(pmd, vma);
     if (!ptl) return 0;
     int ret = 1;
-    if (prot_numa && pmd_protnone(deref(pmd))) goto unlock;
+    if (is_swap_pmd(deref(pmd))) {  // CONFIG_ARCH_ENABLE_THP_MIGRATION
+        const pmd_t cur = deref(pmd);
+        swp_entry_t entry = pmd_to_swp_entry(cur);
+        VM_BUG_ON(!is_pmd_migration_entry(cur), "VM_BUG_ON(!is_pmd_migration_entry(*pmd))");
+        pmd_t newpmd = cur;
+        // A protection check is difficult so just be safe and disable write
+        // (the folio is anonymous: it stays exclusive).
+        if (is_writable_migration_entry(entry)) {
+            entry = make_readable_exclusive_migration_entry(swp_offset(entry));
+            newpmd = swp_entry_to_pmd(entry);
+        }
+        if (!pmd_same(cur, newpmd)) set_pmd_at(vma->vm_mm, addr, pmd, newpmd);
+        goto unlock;
+    }
+    if (prot_numa) {
+        // Avoid trapping faults against the zero page.
+        if (is_huge_zero_pmd(vma->vm_mm, deref(pmd))) goto unlock;
+        if (pmd_protnone(deref(pmd))) goto unlock;
+    }
     {
         const pmd_t oldpmd = pmdp_invalidate(vma, addr, pmd);  // pmdp_invalidate_ad()
         const pmd_t entry = pmd_modify(oldpmd, newprot);

@@ -247,8 +247,11 @@ static vm_fault_t create_huge_pmd(vm_fault* vmf) {
     return VM_FAULT_FALLBACK;
 }
 
-// wp_huge_pmd() — mm/memory.c v5.4, file VMAs: the driver's huge_fault, else fall back.
+// wp_huge_pmd() — mm/memory.c v6.6 for anonymous VMAs (do_huge_pmd_wp_page();
+// userfaultfd and unshare left out), v5.4 for file VMAs: the driver's
+// huge_fault, else fall back.
 static vm_fault_t wp_huge_pmd(vm_fault* vmf, pmd_t) {
+    if (vma_is_anonymous(vmf->vma)) return do_huge_pmd_wp_page(vmf);
     if (vmf->vma->vm_ops->huge_fault) {
         const vm_fault_t ret = vmf->vma->vm_ops->huge_fault(vmf, page_entry_size::PE_SIZE_PMD);
         if (!(ret & VM_FAULT_FALLBACK)) return ret;
@@ -257,8 +260,8 @@ static vm_fault_t wp_huge_pmd(vm_fault* vmf, pmd_t) {
 }
 
 // __handle_mm_fault() — mm/memory.c v5.4; with fixed_625110b5e9da, v5.5's
-// pud_trans_unstable() re-check after pmd_alloc(). Left out: the p4d level
-// (folded), pmd-level NUMA hinting and migration-entry wait (issue 3).
+// pud_trans_unstable() re-check after pmd_alloc(). Left out: the p4d level (folded) and pmd-level NUMA
+// hinting.
 static vm_fault_t __handle_mm_fault(vm_area_struct* vma, unsigned long address, unsigned flags) {
     vm_fault vmf;
     vmf.vma = vma;
@@ -306,8 +309,16 @@ retry_pud:
     } else {
         const pmd_t orig_pmd = deref(vmf.pmd);
         barrier();
+        // A pmd migration entry (v4.14+, as in v5.4 and v6.6): wait for the
+        // migrator, then let the fault be retried.
+        if (is_swap_pmd(orig_pmd)) {
+            VM_BUG_ON(!is_pmd_migration_entry(orig_pmd), "VM_BUG_ON(!is_pmd_migration_entry(vmf.orig_pmd))");
+            pmd_migration_entry_wait(mm, vmf.pmd);
+            return 0;
+        }
         if (pmd_trans_huge(orig_pmd) || pmd_devmap(orig_pmd)) {
             if (dirty && !pmd_write(orig_pmd)) {
+                vmf.orig_pmd = orig_pmd;
                 ret = wp_huge_pmd(&vmf, orig_pmd);
                 if (!(ret & VM_FAULT_FALLBACK)) return ret;
             } else {

@@ -1,9 +1,10 @@
 // See migrate.h: mm/migrate.c v6.6. Left out: file and KSM folios, device-private
 // destinations (remove_migration_pte()'s device-private branch), the soft-dirty,
-// uffd-wp and young/dirty bits of migration entries (model/mm/swapops.h), PMD
-// migration entries.
+// uffd-wp and young/dirty bits of migration entries (model/mm/swapops.h).
 #include "model/mm/migrate.h"
 
+#include "model/mm/huge_memory.h"
+#include "model/mm/page_vma_mapped.h"
 #include "model/mm/pagemap.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
@@ -31,11 +32,23 @@ ptep_t map_migration_pte(mm_struct* mm, unsigned long pfn, unsigned long address
     return {};
 }
 
-}  // namespace
+// remove_migration_pte()'s PMD-mapped THP migration entry branch, v6.6: the
+// rmap walk with PVMW_SYNC | PVMW_MIGRATION finds the pmd entry, locked.
+void remove_migration_pmd_at(page* src, page* dst, vm_area_struct* vma, unsigned long addr) {
+    struct page_vma_mapped_walk pvmw = folio_vma_walk(src, vma, addr, PVMW_SYNC | PVMW_MIGRATION);
+    // The model's anonymous folios carry no index (page.h): addr stands for
+    // vma_address(folio, vma), as in try_to_migrate_one().
+    pvmw.pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+    while (page_vma_mapped_walk(&pvmw)) {
+        if (!pvmw.pte.table) {
+            VM_BUG_ON(src->order != TABLE_INDEX_BITS, "VM_BUG_ON_FOLIO(!folio_test_pmd_mappable(folio), folio)");
+            remove_migration_pmd(&pvmw, dst);
+        }
+    }
+}
 
-// remove_migration_pte() — mm/migrate.c v6.6, for the one address (migrate.h),
-// anonymous small folios only.
-void remove_migration_ptes(page* src, page* dst, vm_area_struct* vma, unsigned long addr) {
+// remove_migration_pte()'s pte case for one small page at addr.
+void remove_migration_pte(page* src, page* dst, vm_area_struct* vma, unsigned long addr) {
     mm_struct* mm = vma->vm_mm;
     spinlock_t* ptl = nullptr;
     const ptep_t ptep = map_migration_pte(mm, page_to_pfn(src), addr, &ptl);
@@ -48,6 +61,19 @@ void remove_migration_ptes(page* src, page* dst, vm_area_struct* vma, unsigned l
     page_add_anon_rmap(dst, vma, addr, is_readable_migration_entry(entry) ? RMAP_NONE : RMAP_EXCLUSIVE);
     set_pte_at(mm, addr, ptep, pte);
     v6_5::pte_unmap_unlock(ptep, ptl);
+}
+
+}  // namespace
+
+// remove_migration_ptes() — mm/migrate.c v6.6, for the one address (migrate.h),
+// anonymous folios: a large folio's pmd entry, then its pages' pte entries
+// (those of a pmd entry split meanwhile) one by one.
+void remove_migration_ptes(page* src, page* dst, vm_area_struct* vma, unsigned long addr) {
+    if (src->order == 0) return remove_migration_pte(src, dst, vma, addr);
+    remove_migration_pmd_at(src, dst, vma, addr);
+    for (unsigned long i = 0; i < (1ul << src->order); ++i)
+        remove_migration_pte(pfn_to_page(*src->memory, src->pfn + i), pfn_to_page(*dst->memory, dst->pfn + i), vma,
+                             addr + i * PAGE_SIZE);
 }
 
 // migration_entry_wait() and migration_entry_wait_on_locked() — mm/migrate.c and
@@ -73,6 +99,23 @@ void migration_entry_wait(mm_struct* mm, pmdp_t pmd, unsigned long address) {
         return;
     }
     v6_5::pte_unmap_unlock(ptep, ptl);
+    folio_wait_locked(folio);
+    put_page(folio);
+}
+
+// pmd_migration_entry_wait() — mm/migrate.c v6.6, with the reference of
+// migration_entry_wait() above in place of migration_entry_wait_on_locked()'s
+// referenceless wait.
+void pmd_migration_entry_wait(mm_struct* mm, pmdp_t pmd) {
+    spinlock_t* ptl = pmd_lock(mm, pmd);
+    const pmd_t pmdval = deref(pmd);
+    if (!is_pmd_migration_entry(pmdval)) {
+        spin_unlock(ptl);
+        return;
+    }
+    page* folio = pfn_swap_entry_to_page(mm->memory, pmd_to_swp_entry(pmdval));
+    get_page(folio);
+    spin_unlock(ptl);
     folio_wait_locked(folio);
     put_page(folio);
 }

@@ -55,9 +55,6 @@ int migrate_vma_collect_hole(unsigned long start, unsigned long end, int, mm_wal
     return 0;
 }
 
-// The huge zero page is off in the model (huge_memory_anon.cpp): no pmd maps it.
-bool is_huge_zero_pmd(pmd_t) { return false; }
-
 enum class thp_step { collect_ptes, skipped, hole };
 
 // migrate_vma_collect_pmd()'s pmd_trans_huge() branch, v6.6 and v4.14: split the
@@ -74,7 +71,7 @@ thp_step collect_thp(pmdp_t pmdp, unsigned long start, mm_walk* walk, bool* agai
         return thp_step::collect_ptes;
     }
     const pmd_t pmd = deref(pmdp);
-    if (is_huge_zero_pmd(pmd)) {
+    if (is_huge_zero_page(mm, pfn_to_page(mm->memory, pmd_pfn(pmd)))) {  // pmd_page()
         spin_unlock(ptl);
         split_huge_pmd(vma, pmdp, start);
         if (v4_14 && pmd_trans_unstable(pmdp)) return thp_step::skipped;

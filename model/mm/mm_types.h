@@ -109,6 +109,9 @@ struct mm_struct {
     // mm->mm_lock_seq (v6.6): bumped by every mmap_write_unlock(), which unlocks
     // every VMA write-locked at the old value (vma_end_write_all()).
     kernel::marked<int> mm_lock_seq{0, {"mm->mm_lock_seq"}};
+    // mm->flags (MMF_* bits, include/linux/sched/coredump.h v6.6); the model
+    // uses MMF_HUGE_ZERO_PAGE only (huge_memory_zero.cpp).
+    kernel::marked<unsigned long> flags{0, {"mm->flags"}};
     // mm->notifier_subscriptions (model/mm/mmu_notifier.h): null until a secondary
     // MMU registers; set up before the threads start.
     std::shared_ptr<struct mmu_notifier_subscriptions> notifier_subscriptions;

@@ -33,6 +33,7 @@ enum class page_use : std::uint8_t {
     file,
     device,     // ZONE_DEVICE / PFN-mapped device memory
     tail,       // tail page of a compound page
+    huge_zero,  // the huge zero page's head (get_huge_zero_page()); like pfn 0, no anon rmap
 };
 std::string_view page_use_name(page_use use);
 
@@ -81,10 +82,27 @@ struct page {
     page(unsigned long frame, mem_map* owner);
 };
 
+// The huge zero page's globals (mm/huge_memory.c v6.6), one set per model
+// machine: the page, its pfn for is_huge_zero_pmd() (~0: none yet), and the
+// count of mms using it plus the shrinker's own reference. The model has no
+// shrinker, so once allocated the page stays (huge_memory_zero.cpp).
+struct huge_zero_globals {
+    kernel::marked<page*> huge_zero_page{nullptr, {"huge_zero_page"}};
+    kernel::marked<unsigned long> huge_zero_pfn{~0ul, {"huge_zero_pfn"}};
+    kernel::atomic_t huge_zero_refcount{0, {"huge_zero_refcount"}};
+};
+
 struct mem_map {
     explicit mem_map(unsigned long nr_pages);
     unsigned long nr_pages;
     std::vector<std::unique_ptr<page>> pages;
+    huge_zero_globals huge_zero;
+    // /sys/kernel/mm/transparent_hugepage/use_zero_page
+    // (TRANSPARENT_HUGEPAGE_USE_ZERO_PAGE_FLAG), set before the threads start.
+    // The kernel's default is on; the model's is off, so that scenarios
+    // written before the huge zero page existed keep their read faults
+    // allocating THPs. A scenario or test that wants it sets it.
+    bool transparent_hugepage_use_zero_page = false;
 };
 
 page* pfn_to_page(mem_map& memory, unsigned long pfn);

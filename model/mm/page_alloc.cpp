@@ -20,6 +20,7 @@ std::string_view page_use_name(page_use use) {
         case page_use::file: return "file data";
         case page_use::device: return "device memory";
         case page_use::tail: return "compound tail";
+        case page_use::huge_zero: return "huge zero page";
     }
     return "?";
 }

@@ -1,15 +1,16 @@
 // See page_vma_mapped.h: mm/page_vma_mapped.c v6.6 on the 6.5+ pte mapping
 // (pte_offset_map_nolock(), which may fail and restarts the walk).
 //
-// Left out: hugetlb, device-private/exclusive and migration entries (the
-// model's ptes are none or present, so a non-present pte never matches and
-// PVMW_MIGRATION finds nothing), and the PVMW_SYNC early lock of a cleared
-// huge pmd (thp_vma_suitable_order()): the model takes it for any folio of
-// HPAGE_PMD_NR pages.
+// Left out: hugetlb, device-private/exclusive and pte-level migration
+// entries (check_pte() never matches a non-present pte, so PVMW_MIGRATION
+// finds only pmd migration entries), and the PVMW_SYNC early lock of a
+// cleared huge pmd (thp_vma_suitable_order()): the model takes it for any
+// folio of HPAGE_PMD_NR pages.
 #include "model/mm/page_vma_mapped.h"
 
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
+#include "model/mm/swapops.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -49,9 +50,6 @@ bool not_found(struct page_vma_mapped_walk* pvmw) {
     page_vma_mapped_walk_done(pvmw);
     return false;
 }
-
-// is_swap_pte(): not none, not present.
-bool is_swap_pte(pte_t pte) { return !pte_none(pte) && !pte_present(pte); }
 
 // map_pte() — mm/page_vma_mapped.c v6.6. Returns the ptl of the table even
 // when it does not lock, in case *pmd changes and a later pte matches.
@@ -118,10 +116,15 @@ pmd_step walk_pmd(struct page_vma_mapped_walk* pvmw) {
     // Make sure the pmd value isn't cached in a register by the compiler and
     // used as a stale value after we've observed a subsequent update.
     pmd_t pmde = pmdp_get_lockless(pvmw->pmd);
-    if (pmd_trans_huge(pmde) || (pmd_present(pmde) && pmd_devmap(pmde))) {
+    if (pmd_trans_huge(pmde) || is_pmd_migration_entry(pmde) || (pmd_present(pmde) && pmd_devmap(pmde))) {
         pvmw->ptl = pmd_lock(mm, pvmw->pmd);
         pmde = deref(pvmw->pmd);
-        if (!pmd_present(pmde)) return pmd_step::not_found;  // no pmd migration entries
+        if (!pmd_present(pmde)) {
+            if (!(pvmw->flags & PVMW_MIGRATION)) return pmd_step::not_found;  // thp_migration_supported()
+            const swp_entry_t entry = pmd_to_swp_entry(pmde);
+            if (!is_migration_entry(entry) || !check_pmd(swp_offset_pfn(entry), pvmw)) return pmd_step::not_found;
+            return pmd_step::found;
+        }
         if (pmd_trans_huge(pmde) || pmd_devmap(pmde)) {
             if (pvmw->flags & PVMW_MIGRATION) return pmd_step::not_found;
             return check_pmd(pmd_pfn(pmde), pvmw) ? pmd_step::found : pmd_step::not_found;

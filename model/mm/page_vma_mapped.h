@@ -8,7 +8,7 @@ MMCHECK_ENGINE_BEGIN
 namespace mm {
 
 inline constexpr unsigned PVMW_SYNC = 1u << 0;       // look under the ptl, never a premature "not mapped"
-inline constexpr unsigned PVMW_MIGRATION = 1u << 1;  // look for migration entries (none in this model yet)
+inline constexpr unsigned PVMW_MIGRATION = 1u << 1;  // look for migration entries (pmd-level ones in this model)
 
 // struct page_vma_mapped_walk: pfn/nr_pages/pgoff name the folio, address where
 // to start (page_address_in_vma()); on success pmd, pte and ptl say where

@@ -80,9 +80,10 @@ void page_add_new_anon_rmap(page* p, vm_area_struct* vma, unsigned long address)
     SetPageAnonExclusive(p);
 }
 
-// page_add_anon_rmap() — mm/rmap.c v6.6, one pte mapping of a subpage.
+// page_add_anon_rmap() — mm/rmap.c v6.6: one pte mapping of a subpage, or with
+// RMAP_COMPOUND the pmd mapping of its folio (remove_migration_pmd()).
 void page_add_anon_rmap(page* p, vm_area_struct*, unsigned long, rmap_t flags) {
-    atomic_inc(p->_mapcount);
+    atomic_inc((flags & RMAP_COMPOUND) ? compound_head(p)->_entire_mapcount : p->_mapcount);
     if (flags & RMAP_EXCLUSIVE) SetPageAnonExclusive(p);
 }
 

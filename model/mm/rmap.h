@@ -32,6 +32,7 @@ long page_count(page* p);
 using rmap_t = unsigned;
 inline constexpr rmap_t RMAP_NONE = 0;
 inline constexpr rmap_t RMAP_EXCLUSIVE = 1u << 0;  // the page is exclusive to this mapping
+inline constexpr rmap_t RMAP_COMPOUND = 1u << 1;   // the folio's pmd mapping, not a pte one
 
 // folio_add_new_anon_rmap() marks the new folio exclusive (on its head page).
 void page_add_new_anon_rmap(page* p, vm_area_struct* vma, unsigned long address);

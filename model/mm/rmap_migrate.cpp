@@ -1,13 +1,14 @@
 // try_to_migrate() and try_to_migrate_one() — mm/rmap.c v6.6, for anonymous,
-// non-hugetlb, non-device folios, as split_huge_page()'s unmap_folio() uses
-// them (migrate.h: the rmap walk is the one (vma, address) the caller names).
+// non-hugetlb, non-device folios, as split_huge_page()'s unmap_folio() and
+// migrate_pages() use them (migrate.h: the rmap walk is the one (vma, address)
+// the caller names). With TTU_SPLIT_HUGE_PMD (unmap_folio()) a pmd mapping is
+// split into pte migration entries first; without it (migrate_pages() of a
+// THP, CONFIG_ARCH_ENABLE_THP_MIGRATION) it becomes one pmd migration entry.
 //
 // Left out: the mmu notifier bracket (no secondary MMU in the scenarios that
 // split pages, as in huge_memory_split.cpp), TLB flush batching (no TLB),
 // folio_mark_dirty() (no PG_dirty), hwpoison, mlock, the young/dirty/soft-dirty
-// bits of migration entries (swapops.h), and PMD migration entries (no
-// ARCH_ENABLE_THP_MIGRATION: TTU_SPLIT_HUGE_PMD splits a pmd mapping into pte
-// migration entries first).
+// bits of migration entries (swapops.h).
 #include "model/mm/huge_memory.h"
 #include "model/mm/migrate.h"
 #include "model/mm/page_vma_mapped.h"
@@ -38,6 +39,17 @@ bool try_to_migrate_one(page* folio, vm_area_struct* vma, unsigned long address,
     // unmap_folio() is the only user of TTU_SPLIT_HUGE_PMD, and it wants to freeze.
     if (flags & TTU_SPLIT_HUGE_PMD) split_huge_pmd_address(vma, address, true, folio);
     while (page_vma_mapped_walk(&pvmw)) {
+        /* PMD-mapped THP migration entry */
+        if (!pvmw.pte.table) {
+            page* subpage = pfn_to_page(mm->memory, pmd_pfn(deref(pvmw.pmd)));  // folio_page(folio, pfn - folio_pfn)
+            VM_BUG_ON(folio->order != TABLE_INDEX_BITS, "VM_BUG_ON_FOLIO(!folio_test_pmd_mappable(folio), folio)");
+            if (set_pmd_migration_entry(&pvmw, subpage)) {
+                ret = false;
+                page_vma_mapped_walk_done(&pvmw);
+                break;
+            }
+            continue;
+        }
         /* Unexpected PMD-mapped THP? */
         VM_BUG_ON(!pvmw.pte.table, "VM_BUG_ON_FOLIO(!pvmw.pte, folio)");
         const unsigned long pfn = pte_pfn(ptep_get(pvmw.pte));

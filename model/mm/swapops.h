@@ -60,6 +60,19 @@ inline bool is_writable_device_private_entry(swp_entry_t e) { return swp_type(e)
 inline swp_entry_t make_readable_device_private_entry(unsigned long pfn) { return swp_entry(SWP_DEVICE_READ, pfn); }
 inline swp_entry_t make_writable_device_private_entry(unsigned long pfn) { return swp_entry(SWP_DEVICE_WRITE, pfn); }
 
+// pmd-level swap entries (CONFIG_ARCH_ENABLE_THP_MIGRATION, x86-64): only
+// migration entries are ever put in a pmd. The encoding is the pte one;
+// _PAGE_PSE stays clear, so pmd_present() is false and pmd_trans_huge() too.
+inline pmd_t swp_entry_to_pmd(swp_entry_t e) { return __pmd(e.val); }
+inline swp_entry_t pmd_to_swp_entry(pmd_t pmd) { return {pmd_val(pmd)}; }
+// is_swap_pmd() — include/linux/huge_mm.h v6.6: neither none nor present.
+inline bool is_swap_pmd(pmd_t pmd) { return !pmd_none(pmd) && !pmd_present(pmd); }
+// is_pmd_migration_entry() — include/linux/swapops.h v6.6.
+inline bool is_pmd_migration_entry(pmd_t pmd) { return is_swap_pmd(pmd) && is_migration_entry(pmd_to_swp_entry(pmd)); }
+inline bool is_readable_exclusive_migration_entry(swp_entry_t e) {
+    return swp_type(e) == SWP_MIGRATION_READ_EXCLUSIVE;
+}
+
 // is_pfn_swap_entry(): the entries whose offset is a pfn.
 inline bool is_pfn_swap_entry(swp_entry_t e) { return is_migration_entry(e) || is_device_private_entry(e); }
 inline unsigned long swp_offset_pfn(swp_entry_t e) { return swp_offset(e); }

@@ -109,6 +109,24 @@ void note_locked_entry_write(const void* entry, const void* lock, const kernel_l
                           where);
 }
 
+void forget_locked_entry_writes(const void* entry) {
+    detail::execution* exec = detail::current_execution();
+    if (exec == nullptr) return;
+    const int self = backend::thread_id();
+    detail::thread_state& t = exec->threads[self];
+    backend::bookkeeping_guard guard;
+    std::vector<entry_hold>& open = exec->entry_writes.open;
+    for (std::size_t i = 0; i < open.size();) {
+        if (open[i].entry != entry || open[i].holder != self) {
+            ++i;
+            continue;
+        }
+        open[i] = open.back();
+        open.pop_back();
+        --t.open_entry_holds;
+    }
+}
+
 void note_entry_load(const void* entry, std::uint64_t value, const std::source_location& where) {
     detail::execution* exec = detail::current_execution();
     if (exec == nullptr) return;
