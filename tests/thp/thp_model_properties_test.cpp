@@ -1,7 +1,8 @@
 // RapidCheck state machine over the anonymous-memory and THP model, single
-// threaded: any sequence of read and write faults (THP, zero page, COW), pmd
-// splits, page splits (split_huge_page()), MADV_DONTNEED zaps and khugepaged
-// collapses leaves every translation as a
+// threaded: any sequence of read and write faults (THP, huge zero page when
+// use_zero_page is on, zero page, COW), pmd splits, page splits
+// (split_huge_page()), MADV_DONTNEED zaps, khugepaged collapses and whole-THP
+// migrations (migrate_pages()) leaves every translation as a
 // plain reference predicts, every table reachable exactly once with nr_ptes
 // right (check_page_tables) and every page's refcount and mapcounts equal to
 // its mappings (check_anon_accounting).
@@ -23,6 +24,7 @@
 #include "model/mm/huge_memory.h"
 #include "model/mm/khugepaged.h"
 #include "model/mm/memory_zap_huge.h"
+#include "model/mm/migrate.h"
 #include "model/mm/mm_check.h"
 #include "model/mm/pagemap.h"
 #include "model/mm/rmap.h"
@@ -35,19 +37,21 @@ using namespace mmcheck::mm;
 constexpr unsigned nr_pmds = 2;
 constexpr unsigned nr_vpages = nr_pmds * HPAGE_PMD_NR;
 
-enum class pmd_state { none, table, huge };
+// huge_zero: the pmd maps the huge zero page (read-only, zero, huge).
+enum class pmd_state { none, table, huge, huge_zero };
 
 // The reference: what each virtual page maps, without pfns.
 struct ref_page {
     bool mapped = false;
     bool writable = false;
     bool huge = false;
-    bool zero = false;      // the shared zero page
+    bool zero = false;      // the shared zero page (the huge one when huge)
     unsigned version = 0;   // bumped whenever the page must be a different page
 };
 struct reference {
     std::array<ref_page, nr_vpages> pages{};
     std::array<pmd_state, nr_pmds> pmds{};
+    bool use_zero_page = false;  // /sys/kernel/mm/transparent_hugepage/use_zero_page
 };
 
 struct translation {
@@ -60,7 +64,8 @@ struct translation {
 // The system under test: one mm with one anonymous VM_HUGEPAGE VMA of two pmds,
 // on its own execution of the native seam.
 struct model_system {
-    model_system() : memory(64) {
+    explicit model_system(bool use_zero_page) : memory(64) {
+        memory.transparent_hugepage_use_zero_page = use_zero_page;
         exec.reset(1, false);
         kernel::detail::current_execution() = &exec;
         mm = std::make_unique<mm_struct>(memory, variants);
@@ -121,7 +126,10 @@ void check_against(model_system& s, const reference& before, const reference& af
         if (!t.mapped) continue;
         RC_ASSERT(t.writable == want.writable);
         RC_ASSERT(t.huge == want.huge);
-        if (want.zero) {
+        if (want.zero && want.huge) {
+            RC_ASSERT(t.pfn == s.memory.huge_zero.huge_zero_pfn.latest_value() + v % HPAGE_PMD_NR);
+            RC_ASSERT(pfn_to_page(s.memory, t.pfn - v % HPAGE_PMD_NR)->use == page_use::huge_zero);
+        } else if (want.zero) {
             RC_ASSERT(is_zero_pfn(t.pfn));
         } else {
             RC_ASSERT(!is_zero_pfn(t.pfn));
@@ -148,6 +156,19 @@ void remap(ref_page& p, bool writable, bool huge, bool zero) {
     ++p.version;
 }
 
+// A huge pmd becomes a table of the same pages; the huge zero page's becomes
+// small zero-page ptes (__split_huge_zero_page_pmd()).
+void split_pmd(reference& m, unsigned pmd) {
+    const bool zero = m.pmds[pmd] == pmd_state::huge_zero;
+    m.pmds[pmd] = pmd_state::table;
+    for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) {
+        ref_page& p = m.pages[pmd * HPAGE_PMD_NR + i];
+        if (zero) remap(p, false, false, true);
+        else p.huge = false;
+    }
+}
+bool is_huge(pmd_state s) { return s == pmd_state::huge || s == pmd_state::huge_zero; }
+
 struct fault : command {
     unsigned vpage = *rc::gen::inRange(0u, nr_vpages);
     bool write = *rc::gen::arbitrary<bool>();
@@ -155,11 +176,19 @@ struct fault : command {
     void apply(reference& m) const override {
         const unsigned pmd = vpage / HPAGE_PMD_NR;
         ref_page& p = m.pages[vpage];
-        if (m.pmds[pmd] == pmd_state::none) {
-            // do_huge_pmd_anonymous_page(): a writable THP even for reads
-            // (the huge zero page is off).
+        if (m.pmds[pmd] == pmd_state::none && !write && m.use_zero_page) {
+            // do_huge_pmd_anonymous_page(): the huge zero page, read-only.
+            for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) remap(m.pages[pmd * HPAGE_PMD_NR + i], false, true, true);
+            m.pmds[pmd] = pmd_state::huge_zero;
+        } else if (m.pmds[pmd] == pmd_state::none) {
+            // do_huge_pmd_anonymous_page(): a writable THP.
             for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) remap(m.pages[pmd * HPAGE_PMD_NR + i], true, true, false);
             m.pmds[pmd] = pmd_state::huge;
+        } else if (m.pmds[pmd] == pmd_state::huge_zero) {
+            // do_huge_pmd_wp_page(): split, then do_wp_page() copies the zero page.
+            if (!write) return;
+            split_pmd(m, pmd);
+            remap(p, true, false, false);
         } else if (!p.mapped) {
             if (write) remap(p, true, false, false);  // do_anonymous_page(): a new page
             else remap(p, false, false, true);        // the zero page
@@ -180,9 +209,7 @@ struct split : command {
     unsigned pmd = *rc::gen::inRange(0u, nr_pmds);
 
     void apply(reference& m) const override {
-        if (m.pmds[pmd] != pmd_state::huge) return;
-        m.pmds[pmd] = pmd_state::table;
-        for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) m.pages[pmd * HPAGE_PMD_NR + i].huge = false;
+        if (is_huge(m.pmds[pmd])) split_pmd(m, pmd);
     }
     void run(const reference& m, model_system& s) const override {
         in_model(s, [&] {
@@ -211,13 +238,14 @@ struct split_page : command {
         m.pmds[pmd] = pmd_state::table;
         for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) m.pages[pmd * HPAGE_PMD_NR + i].huge = false;
     }
-    // A mapped page of the range that belongs to a THP folio, if any.
+    // A mapped page of the range that belongs to an anonymous THP folio (not
+    // the huge zero page), if any.
     static page* thp_page(model_system& s, unsigned pmd) {
         for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) {
             const translation t = s.translate((pmd * HPAGE_PMD_NR + i) * PAGE_SIZE);
             if (!t.mapped || is_zero_pfn(t.pfn)) continue;
             page* p = pfn_to_page(s.memory, t.pfn);
-            if (compound_order(p) > 0) return p;
+            if (compound_order(p) > 0 && compound_head(p)->use == page_use::anon) return p;
         }
         return nullptr;
     }
@@ -253,11 +281,10 @@ struct dontneed : command {
             const unsigned lo = pmd * HPAGE_PMD_NR, hi = lo + HPAGE_PMD_NR;
             const unsigned from = std::max(lo, first), to = std::min(hi, first + count);
             if (from >= to) continue;
-            if (m.pmds[pmd] == pmd_state::huge && from == lo && to == hi) {
+            if (is_huge(m.pmds[pmd]) && from == lo && to == hi) {
                 m.pmds[pmd] = pmd_state::none;  // zap_huge_pmd()
-            } else if (m.pmds[pmd] == pmd_state::huge) {
-                m.pmds[pmd] = pmd_state::table;  // __split_huge_pmd(), then zap_pte_range()
-                for (unsigned v = lo; v < hi; ++v) m.pages[v].huge = false;
+            } else if (is_huge(m.pmds[pmd])) {
+                split_pmd(m, pmd);  // __split_huge_pmd(), then zap_pte_range()
             }
             for (unsigned v = from; v < to; ++v) m.pages[v] = ref_page{false, false, false, false, m.pages[v].version + 1};
         }
@@ -306,15 +333,56 @@ struct collapse : command {
     void show(std::ostream& os) const override { os << "khugepaged collapse of pmd " << pmd; }
 };
 
-RC_GTEST_PROP(ThpModel, OperationSequencesMatchTheReference, ()) {
-    model_system s;
-    rc::state::check(reference{}, s, rc::state::gen::execOneOfWithArgs<fault, split, split_page, dontneed, collapse>());
+// migrate_pages() of the THP folio the pmd's range maps (by its pmd or by
+// ptes): every page of the folio moves to a new pfn with its permission and
+// huge mapping; the other pages of the range stay. Which pages belong to the
+// folio the model says, as for split_page; the censuses check the counts.
+struct migrate : command {
+    unsigned pmd = *rc::gen::inRange(0u, nr_pmds);
+
+    void apply(reference&) const override {}  // translations keep their kind
+    void run(const reference& m, model_system& s) const override {
+        page* p = split_page::thp_page(s, pmd);
+        RC_ASSERT((m.pmds[pmd] == pmd_state::huge) <= (p != nullptr));
+        if (!p) return;
+        page* folio = compound_head(p);
+        // The pages that move: their pfns may change, the others' may not.
+        reference before = m;
+        std::array<unsigned long, HPAGE_PMD_NR> old_pfns{};
+        for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) {
+            const unsigned v = pmd * HPAGE_PMD_NR + i;
+            old_pfns[i] = s.translate(v * PAGE_SIZE).pfn;
+            if (m.pages[v].mapped && compound_head(pfn_to_page(s.memory, old_pfns[i])) == folio) ++before.pages[v].version;
+        }
+        int ret = -1;
+        in_model(s, [&] {
+            kernel::down_read(&s.mm->mmap_lock);
+            get_page(folio);  // isolation, dropped by a successful migration
+            ret = migrate_pages(folio, &s.vma, pmd * PMD_SIZE);
+            kernel::up_read(&s.mm->mmap_lock);
+        });
+        RC_ASSERT(ret == 0);  // single threaded: no other reference
+        for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) {
+            const unsigned v = pmd * HPAGE_PMD_NR + i;
+            if (before.pages[v].version != m.pages[v].version) RC_ASSERT(s.translate(v * PAGE_SIZE).pfn != old_pfns[i]);
+        }
+        check_against(s, before, m);
+    }
+    void show(std::ostream& os) const override { os << "migrate_pages of the THP in pmd " << pmd; }
+};
+
+RC_GTEST_PROP(ThpModel, OperationSequencesMatchTheReference, (bool use_zero_page)) {
+    model_system s(use_zero_page);
+    reference initial;
+    initial.use_zero_page = use_zero_page;
+    rc::state::check(initial, s,
+                     rc::state::gen::execOneOfWithArgs<fault, split, split_page, dontneed, collapse, migrate>());
 }
 
 // A fixed sequence that must reach every branch the property relies on, so a
 // generator change cannot silently stop exercising them.
 TEST(ThpModel, SplitThenCollapseRoundTrip) {
-    model_system s;
+    model_system s(false);
     auto run = [&](auto&& body) {
         try {
             body();
