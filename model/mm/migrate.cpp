@@ -105,7 +105,8 @@ void migration_entry_wait(mm_struct* mm, pmdp_t pmd, unsigned long address) {
 
 // pmd_migration_entry_wait() — mm/migrate.c v6.6, with the reference of
 // migration_entry_wait() above in place of migration_entry_wait_on_locked()'s
-// referenceless wait.
+// referenceless wait (only migrate_pages() makes pmd entries, and it holds a
+// reference throughout; the frozen-count retry is kept for symmetry).
 void pmd_migration_entry_wait(mm_struct* mm, pmdp_t pmd) {
     spinlock_t* ptl = pmd_lock(mm, pmd);
     const pmd_t pmdval = deref(pmd);
@@ -113,8 +114,12 @@ void pmd_migration_entry_wait(mm_struct* mm, pmdp_t pmd) {
         spin_unlock(ptl);
         return;
     }
-    page* folio = pfn_swap_entry_to_page(mm->memory, pmd_to_swp_entry(pmdval));
-    get_page(folio);
+    page* folio = compound_head(pfn_swap_entry_to_page(mm->memory, pmd_to_swp_entry(pmdval)));
+    if (!get_page_unless_zero(folio)) {
+        spin_unlock(ptl);
+        backend::retry_hint(std::source_location::current());
+        return;
+    }
     spin_unlock(ptl);
     folio_wait_locked(folio);
     put_page(folio);
