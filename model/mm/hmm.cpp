@@ -266,7 +266,7 @@ int hmm_range_fault(hmm_range* range) {
     hmm_vma_walk walk_state{range, range->start};
     mm_struct* mm = range->notifier->mm;
     int ret;
-    VM_BUG_ON(!detail::holds(&mm->mmap_lock), "mmap_assert_locked(mm) in hmm_range_fault");
+    VM_BUG_ON(!kernel::detail::holds(&mm->mmap_lock), "mmap_assert_locked(mm) in hmm_range_fault");
     do {
         /* If range is no longer valid force retry. */
         if (mmu_interval_check_retry(range->notifier, range->notifier_seq)) return -EBUSY;

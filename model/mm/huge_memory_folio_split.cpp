@@ -128,7 +128,7 @@ bool can_split_folio(page* folio, int* pextra_pins) {
 int split_huge_page_to_list(page* page, vm_area_struct* vma, unsigned long address) {
     struct page* folio = compound_head(page);
     // The folio's lock is its head page's PG_locked in the model.
-    VM_BUG_ON(!detail::holds(&folio->PG_locked), "VM_BUG_ON_FOLIO(!folio_test_locked(folio), folio)");
+    VM_BUG_ON(!kernel::detail::holds(&folio->PG_locked), "VM_BUG_ON_FOLIO(!folio_test_locked(folio), folio)");
     VM_BUG_ON(folio->order == 0, "VM_BUG_ON_FOLIO(!folio_test_large(folio), folio)");
     VM_BUG_ON(folio->use != page_use::anon || !vma_is_anonymous(vma), "the model splits anonymous folios only");
     int extra_pins = 0;

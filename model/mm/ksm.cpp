@@ -22,11 +22,11 @@ constexpr int EFAULT_RET = -14;
 
 // Whether this path's change_pte sits in a bracket, and with which flags
 // (variants.h change_pte_notify; the 2019 posting flags both KSM brackets).
-bool brackets(const mm_struct* mm) {
+bool ksm_brackets(const mm_struct* mm) {
     const change_pte_notify n = mm->variants.notify;
     return n != change_pte_notify::v2_6_32_no_bracket && n != change_pte_notify::no_notifier;
 }
-unsigned bracket_flags(const mm_struct* mm) {
+unsigned ksm_bracket_flags(const mm_struct* mm) {
     const change_pte_notify n = mm->variants.notify;
     return n == change_pte_notify::seed_2019_use_change_pte || n == change_pte_notify::flag_on_cow
                ? MMU_NOTIFIER_USE_CHANGE_PTE
@@ -73,9 +73,9 @@ int write_protect_page(vm_area_struct* vma, page* page, pte_t* orig_pte) {
     mmu_notifier_range range;
     pvmw.address = page_address_in_vma(page, vma);
     if (pvmw.address == ~0ul) return err;
-    mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, bracket_flags(mm), vma, mm, pvmw.address,
+    mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, ksm_bracket_flags(mm), vma, mm, pvmw.address,
                             pvmw.address + PAGE_SIZE);
-    if (brackets(mm)) mmu_notifier_invalidate_range_start(&range);
+    if (ksm_brackets(mm)) mmu_notifier_invalidate_range_start(&range);
     if (!page_vma_mapped_walk(&pvmw)) goto out_mn;
     if (!pvmw.pte.table) {
         report_violation(violation_kind::assertion, "write_protect_page: Unexpected PMD mapping?");  // WARN_ONCE
@@ -107,7 +107,7 @@ int write_protect_page(vm_area_struct* vma, page* page, pte_t* orig_pte) {
 out_unlock:
     page_vma_mapped_walk_done(&pvmw);
 out_mn:
-    if (brackets(mm)) mmu_notifier_invalidate_range_end(&range);
+    if (ksm_brackets(mm)) mmu_notifier_invalidate_range_end(&range);
     return err;
 }
 
@@ -122,10 +122,10 @@ int replace_page(vm_area_struct* vma, page* page, struct page* kpage, pte_t orig
     // for a genuine pmd: present and not a THP.
     const pmd_t pmde = pmdp_get_lockless(pmd);
     if (!pmd_present(pmde) || pmd_trans_huge(pmde)) return EFAULT_RET;
-    mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, bracket_flags(mm), vma, mm, addr, addr + PAGE_SIZE);
-    if (brackets(mm)) mmu_notifier_invalidate_range_start(&range);
+    mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, ksm_bracket_flags(mm), vma, mm, addr, addr + PAGE_SIZE);
+    if (ksm_brackets(mm)) mmu_notifier_invalidate_range_start(&range);
     const int err = replace_pte(vma, pmd, addr, page, kpage, orig_pte);
-    if (brackets(mm)) mmu_notifier_invalidate_range_end(&range);
+    if (ksm_brackets(mm)) mmu_notifier_invalidate_range_end(&range);
     return err;
 }
 

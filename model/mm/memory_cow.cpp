@@ -27,11 +27,11 @@ pte_t maybe_mkwrite(pte_t pte, const vm_area_struct* vma) {
 
 // The variant's notifier use (variants.h change_pte_notify); only flag_on_cow
 // sets MMU_NOTIFIER_USE_CHANGE_PTE here: the 2019 posting left COW unflagged.
-bool brackets(const mm_struct* mm) {
+bool cow_brackets(const mm_struct* mm) {
     const change_pte_notify n = mm->variants.notify;
     return n != change_pte_notify::v2_6_32_no_bracket && n != change_pte_notify::no_notifier;
 }
-unsigned bracket_flags(const mm_struct* mm) {
+unsigned cow_bracket_flags(const mm_struct* mm) {
     return mm->variants.notify == change_pte_notify::flag_on_cow ? MMU_NOTIFIER_USE_CHANGE_PTE : 0;
 }
 
@@ -108,12 +108,12 @@ vm_fault_t wp_page_copy(vm_fault* vmf, page* old_page) {
     }
     smp_wmb();  // __folio_mark_uptodate(): the copy before the pte
     mmu_notifier_range range;
-    mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, bracket_flags(mm), vma, mm, vmf->address & PAGE_MASK,
+    mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, cow_bracket_flags(mm), vma, mm, vmf->address & PAGE_MASK,
                             (vmf->address & PAGE_MASK) + PAGE_SIZE);
-    if (brackets(mm)) mmu_notifier_invalidate_range_start(&range);
+    if (cow_brackets(mm)) mmu_notifier_invalidate_range_start(&range);
     /* Re-check the pte - we dropped the lock */
     if (switch_pte(vmf, old_page, new_page)) new_page = old_page; /* Free the old page.. */
-    if (brackets(mm)) mmu_notifier_invalidate_range_end(&range);
+    if (cow_brackets(mm)) mmu_notifier_invalidate_range_end(&range);
     if (new_page) put_page(new_page);
     if (old_page) put_page(old_page);  // the reference do_wp_page() took
     return 0;

@@ -41,7 +41,7 @@ int folio_migrate_mapping(page* src) { return page_count(src) != 1 ? EAGAIN_RET 
 
 // move_to_new_folio() -> migrate_folio() — mm/migrate.c v6.6, anonymous.
 int move_to_new_folio(page* dst, page* src) {
-    VM_BUG_ON(!detail::holds(&src->PG_locked) || !detail::holds(&dst->PG_locked),
+    VM_BUG_ON(!kernel::detail::holds(&src->PG_locked) || !kernel::detail::holds(&dst->PG_locked),
               "VM_BUG_ON_FOLIO(!folio_test_locked(src) || !folio_test_locked(dst))");
     return folio_migrate_mapping(src);  // then folio_migrate_copy(): nothing to copy in the model
 }

@@ -134,7 +134,7 @@ void unlink_file_vma(vm_area_struct* vma) {
 
 // do_munmap() — mm/mmap.c v5.4: caller holds mmap_lock for write.
 int do_munmap(mm_struct* mm, unsigned long start, unsigned long len) {
-    if (!detail::holds(&mm->mmap_lock)) report_violation(violation_kind::lock_discipline, "do_munmap() without mmap_lock");
+    if (!kernel::detail::holds(&mm->mmap_lock)) report_violation(violation_kind::lock_discipline, "do_munmap() without mmap_lock");
     return __do_munmap(mm, start, len, false);
 }
 

@@ -252,7 +252,7 @@ int __walk_page_range(unsigned long start, unsigned long end, mm_walk* walk) {
 }
 
 void lockdep_assert_held(rw_semaphore* lock, const char* what) {
-    if (!detail::holds(lock)) report_violation(violation_kind::lock_discipline, what);
+    if (!kernel::detail::holds(lock)) report_violation(violation_kind::lock_discipline, what);
 }
 
 }  // namespace

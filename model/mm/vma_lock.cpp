@@ -9,7 +9,7 @@ using namespace kernel;
 namespace {
 
 void mmap_assert_write_locked(mm_struct* mm) {
-    if (!detail::holds(&mm->mmap_lock))
+    if (!kernel::detail::holds(&mm->mmap_lock))
         report_violation(violation_kind::lock_discipline, "mmap_assert_write_locked(): mmap_lock not held");
 }
 

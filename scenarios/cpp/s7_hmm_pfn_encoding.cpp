@@ -131,7 +131,7 @@ scenario_info describe() {
     return info;
 }
 
-const scenario_registration registration{describe(), nullptr};
+const scenario_registration s7_registration{describe(), nullptr};
 
 }  // namespace
 

@@ -133,7 +133,7 @@ struct s9_world : scenario_instance {
     kernel::marked<int> write_done{0, {"write_done"}};
 };
 
-const scenario_registration registration{
+const scenario_registration s9_registration{
     [] {
         scenario_info info;
         info.name = "s9-walk-page-mapping-dirty-tracking";

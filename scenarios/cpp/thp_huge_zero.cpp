@@ -28,7 +28,7 @@ using namespace mm;
 using s4_world::anon_world;
 using s4_world::initial_pmd;
 
-constexpr unsigned long store_address = PAGE_SIZE;
+constexpr unsigned long huge_zero_store_address = PAGE_SIZE;
 
 struct huge_zero_instance : scenario_instance {
     explicit huge_zero_instance(const variant_info&) : world(model_variants{}, initial_pmd::none) {
@@ -39,12 +39,12 @@ struct huge_zero_instance : scenario_instance {
     void run_thread(int index) override {
         mm_struct* mm = world.mm.get();
         if (index == 0) {
-            if (hw_access(mm, store_address, true) == hw_access_result::done) {
+            if (hw_access(mm, huge_zero_store_address, true) == hw_access_result::done) {
                 stored = true;
                 return;
             }
-            do_user_addr_fault(mm, store_address, FAULT_FLAG_WRITE);
-            stored = hw_access(mm, store_address, true) == hw_access_result::done;
+            do_user_addr_fault(mm, huge_zero_store_address, FAULT_FLAG_WRITE);
+            stored = hw_access(mm, huge_zero_store_address, true) == hw_access_result::done;
             return;
         }
         kernel::down_read(&mm->mmap_lock);
@@ -63,10 +63,10 @@ struct huge_zero_instance : scenario_instance {
         bool write = false;
         if (pmd_none(pmd)) return;
         if (pmd_trans_huge(pmd)) {
-            pfn = pmd_pfn(pmd) + pte_index(store_address);
+            pfn = pmd_pfn(pmd) + pte_index(huge_zero_store_address);
             write = pmd_write(pmd);
         } else {
-            const pte_t pte = deref(pte_offset_map(world.pmd, store_address));
+            const pte_t pte = deref(pte_offset_map(world.pmd, huge_zero_store_address));
             if (pte_none(pte)) return;
             pfn = pte_pfn(pte);
             write = pte_present(pte) && pte_write(pte);
@@ -80,7 +80,7 @@ struct huge_zero_instance : scenario_instance {
     bool stored = false;
 };
 
-const scenario_registration vs_dontneed{
+const scenario_registration huge_zero_vs_dontneed{
     [] {
         scenario_info info;
         info.name = "thp-huge-zero-store-vs-dontneed";

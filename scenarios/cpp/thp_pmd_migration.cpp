@@ -36,7 +36,7 @@ using s4_world::initial_pmd;
 
 enum class racer { store, dontneed };
 
-constexpr unsigned long store_address = PAGE_SIZE;
+constexpr unsigned long migration_store_address = PAGE_SIZE;
 
 struct thp_migration_instance : scenario_instance {
     thp_migration_instance(const variant_info&, racer other) : world(model_variants{}, initial_pmd::thp), other(other) {
@@ -53,12 +53,12 @@ struct thp_migration_instance : scenario_instance {
             return;
         }
         if (other == racer::store) {
-            if (hw_access(mm, store_address, true) == hw_access_result::done) {
+            if (hw_access(mm, migration_store_address, true) == hw_access_result::done) {
                 stored = true;
                 return;
             }
-            do_user_addr_fault(mm, store_address, FAULT_FLAG_WRITE);
-            stored = hw_access(mm, store_address, true) == hw_access_result::done;
+            do_user_addr_fault(mm, migration_store_address, FAULT_FLAG_WRITE);
+            stored = hw_access(mm, migration_store_address, true) == hw_access_result::done;
             return;
         }
         kernel::down_read(&mm->mmap_lock);
@@ -101,7 +101,7 @@ const scenario_registration vs_store{
         return std::make_unique<thp_migration_instance>(v, racer::store);
     }};
 
-const scenario_registration vs_dontneed{
+const scenario_registration migration_vs_dontneed{
     [] {
         scenario_info info;
         info.name = "thp-migrate-pages-vs-dontneed";

@@ -197,7 +197,7 @@ std::unique_ptr<scenario_instance> make(const variant_info& variant) {
 
 void bind(const fmt::scenario_definition& def) {
     compiled().push_back(compile(def));
-    const scenario_registration registration{def.info, &make};
+    const scenario_registration toml_registration{def.info, &make};
 }
 
 const bool bound = (fmt::add_binder(&bind), true);
