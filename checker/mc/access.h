@@ -29,11 +29,21 @@ enum class access_kind : std::uint8_t {
     write,   // store, RMW, exclusive lock/unlock, downgrade
     shared,  // rwsem shared acquire/release: commutes with other shared ops
     any,     // dependent with everything (a retry that read nothing)
+    rereads,  // a retry step: re-reads the objects in `reread` (a retry that read some)
 };
+
+// The set of objects a retry step re-reads, as a 64-bit Bloom filter: a retry
+// commutes with every step that does not change one of them (its enabledness
+// and its effect depend on their versions only), and a false positive only
+// costs reduction, never soundness.
+inline constexpr std::uint64_t object_bit(std::uint32_t obj) {
+    return std::uint64_t{1} << ((obj * 0x9E3779B9u) >> 26);
+}
 
 struct access {
     std::uint32_t obj = global_object;
     access_kind kind = access_kind::none;
+    std::uint64_t reread = 0;  // rereads: object_bit() of each object
 };
 
 // Two steps of different threads commute unless they touch the same object and at
@@ -41,6 +51,12 @@ struct access {
 inline bool dependent(const access& a, const access& b) {
     if (a.kind == access_kind::any || b.kind == access_kind::any) return true;
     if (a.kind == access_kind::none || b.kind == access_kind::none) return false;
+    if (a.kind == access_kind::rereads || b.kind == access_kind::rereads) {
+        const access& retry = a.kind == access_kind::rereads ? a : b;
+        const access& other = a.kind == access_kind::rereads ? b : a;
+        if (other.kind == access_kind::rereads || other.kind == access_kind::read) return false;
+        return (retry.reread & object_bit(other.obj)) != 0;
+    }
     if (a.obj != b.obj) return false;
     if (a.kind == access_kind::read && b.kind == access_kind::read) return false;
     if (a.kind == access_kind::shared && b.kind == access_kind::shared) return false;

@@ -96,7 +96,12 @@ access runtime::pending_access(const model_thread& th) const {
         case op::unlock_shared:
         case op::rcu_lock:
         case op::rcu_unlock: return {th.obj, access_kind::shared};
-        case op::retry: return {global_object, access_kind::any};
+        case op::retry: {
+            if (th.read_set.empty()) return {global_object, access_kind::any};
+            access a{global_object, access_kind::rereads};
+            for (const auto& read : th.read_set) a.reread |= object_bit(read.first);
+            return a;
+        }
         default: return {th.obj, access_kind::write};
     }
 }

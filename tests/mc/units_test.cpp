@@ -32,6 +32,21 @@ TEST(mc_dependence, reads_and_shared_lock_operations_commute) {
     EXPECT_TRUE(dependent(access{0, access_kind::any}, r));
 }
 
+// A retry step waits for a write to one of the objects it re-read, and commutes
+// with every other step: that is what lets a sleeping thread stay asleep while a
+// retrying one steps past it (sigma(N) is optimal only with it).
+TEST(mc_dependence, a_retry_depends_only_on_changes_to_what_it_reread) {
+    ASSERT_NE(object_bit(5), object_bit(6));  // the filter must tell these two apart
+    const access retry{global_object, access_kind::rereads, object_bit(5)};
+    EXPECT_TRUE(dependent(retry, access{5, access_kind::write}));
+    EXPECT_TRUE(dependent(access{5, access_kind::shared}, retry));
+    EXPECT_FALSE(dependent(retry, access{6, access_kind::write}));
+    EXPECT_FALSE(dependent(retry, access{5, access_kind::read}));
+    EXPECT_FALSE(dependent(retry, access{global_object, access_kind::rereads, object_bit(6) | object_bit(5)}));
+    EXPECT_FALSE(dependent(retry, access{5, access_kind::none}));
+    EXPECT_TRUE(dependent(retry, access{0, access_kind::any}));
+}
+
 event ev(int t, std::uint32_t obj, access_kind k, step_role role = step_role::plain, int pair = -1) {
     event e;
     e.thread = static_cast<std::uint8_t>(t);
