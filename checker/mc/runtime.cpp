@@ -13,7 +13,7 @@ namespace mmcheck::mc {
 
 namespace ctx = boost::context;
 
-runtime::runtime() : stacks_(512 * 1024) {}
+runtime::runtime() : stacks_(this_thread_stacks()) {}
 
 runtime::~runtime() { teardown(); }
 

@@ -115,7 +115,7 @@ private:
     std::string lock_name(std::uint32_t obj, int holder, const kernel::detail::execution& exec) const;
     void teardown();
 
-    stack_pool stacks_;
+    stack_pool& stacks_;
     std::array<model_thread, max_threads> threads_;
     int nthreads_ = 0;
     int current_ = 0;
