@@ -1,15 +1,17 @@
 // See hmm.h: mm/hmm.c v6.6 over the model's page walker (model/mm/pagewalk.h).
 //
-// The model has no swap (model/mm/swapops.h) and no path maps device-private
-// pages, so of the non-present ptes hmm_vma_handle_pte() meets only migration
-// entries (model/mm/migrate_device.h); those wait in migration_entry_wait()
-// (model/mm/migrate.h) as in the kernel.
+// The model has no swap (model/mm/swapops.h), so of the non-present ptes
+// hmm_vma_handle_pte() meets only migration entries (model/mm/migrate_device.h),
+// which wait in migration_entry_wait() (model/mm/migrate.h), and device-private
+// entries (model/mm/memremap.h), reported to their owner and faulted for
+// anyone else, as in the kernel.
 #include "model/mm/hmm.h"
 
 #include <cerrno>
 
 #include "model/mm/huge_memory.h"
 #include "model/mm/memory.h"
+#include "model/mm/memremap.h"
 #include "model/mm/migrate.h"
 #include "model/mm/pagewalk.h"
 #include "model/mm/pgtable_generic.h"
@@ -117,8 +119,7 @@ unsigned long pte_to_hmm_pfn_flags(pte_t pte) {
     return pte_write(pte) ? (HMM_PFN_VALID | HMM_PFN_WRITE) : HMM_PFN_VALID;
 }
 
-// hmm_vma_handle_pte() — mm/hmm.c v6.6. Leaves out the device-private branches
-// (the caller's own pages reported, others faulted), swap entries (faulted) and
+// hmm_vma_handle_pte() — mm/hmm.c v6.6. Leaves out swap entries (faulted) and
 // devmap ptes.
 int hmm_vma_handle_pte(mm_walk* walk, unsigned long addr, unsigned long end, pmdp_t pmdp, ptep_t ptep,
                        unsigned long* hmm_pfn) {
@@ -134,11 +135,22 @@ int hmm_vma_handle_pte(mm_walk* walk, unsigned long addr, unsigned long end, pmd
     }
     if (!pte_present(pte)) {
         const swp_entry_t entry = pte_to_swp_entry(pte);
+        // Don't fault in device private pages owned by the caller, just
+        // report the PFN.
+        if (is_device_private_entry(entry) &&
+            pfn_swap_entry_to_page(walk->mm->memory, entry)->pgmap->owner ==
+                hmm_vma_walk->range->dev_private_owner) {
+            unsigned long cpu_flags = HMM_PFN_VALID;
+            if (is_writable_device_private_entry(entry)) cpu_flags |= HMM_PFN_WRITE;
+            *hmm_pfn = swp_offset_pfn(entry) | cpu_flags;
+            return 0;
+        }
         required_fault = hmm_pte_need_fault(hmm_vma_walk, pfn_req_flags, 0);
         if (!required_fault) {
             *hmm_pfn = 0;
             return 0;
         }
+        if (is_device_private_entry(entry)) goto fault;
         if (is_migration_entry(entry)) {
             v6_5::pte_unmap(ptep);
             hmm_vma_walk->last = addr;

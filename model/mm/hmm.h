@@ -7,8 +7,9 @@
 // take its own lock and check mmu_interval_read_retry() before using it
 // (Documentation/mm/hmm.rst); model/drivers/mirror.cpp is such a driver.
 //
-// Left out: hugetlb, device-private and device-exclusive entries, dev_pagemap
-// and devmap checks, pmd migration entries.
+// Left out: hugetlb, device-exclusive entries, devmap checks, pmd migration
+// entries. Device-private entries of dev_private_owner's pgmap are reported
+// (valid, write if writable), others faulted back to RAM.
 #pragma once
 
 #include "model/mm/mmu_notifier.h"

@@ -4,7 +4,9 @@
 #include "model/mm/memory.h"
 
 #include "model/mm/huge_memory.h"
+#include "model/mm/memremap.h"
 #include "model/mm/migrate.h"
+#include "model/mm/rmap.h"
 #include "model/mm/swapops.h"
 #include "model/mm/vma_lock.h"
 
@@ -172,15 +174,46 @@ static vm_fault_t do_fault(vm_fault* vmf) {
     return do_read_fault(vmf);
 }
 
-// do_swap_page() — mm/memory.c v6.6, its migration-entry branch only: the model
-// has no swap, and device-private entries are not faulted back
-// (pgmap->ops->migrate_to_ram() is left out: SIGBUS).
+// do_swap_page()'s device-private branch — mm/memory.c v6.6 (16ce101db85d,
+// v6.1): under the pte lock, re-check the entry and take a reference, so the
+// page cannot be freed under the driver's migrate_to_ram(); with
+// v6_0_no_ref_migrate_to_ram, v6.0's bare call. The ptl is the model's pre-6.5
+// pte_offset_map_lock() (handle_pte_fault() is v5.4: the pmd is a table).
+static vm_fault_t do_swap_page_device_private(vm_fault* vmf, swp_entry_t entry) {
+    vm_area_struct* vma = vmf->vma;
+    if (vma->vm_mm->variants.devpriv_fault == device_private_fault::v6_0_no_ref_migrate_to_ram) {
+        vmf->page = pfn_swap_entry_to_page(vma->vm_mm->memory, entry);
+        return vmf->page->pgmap->ops->migrate_to_ram(vmf);
+    }
+    if (vmf->flags & FAULT_FLAG_VMA_LOCK) {
+        // migrate_to_ram is not yet ready to operate under VMA lock.
+        vma_end_read(vma);
+        return VM_FAULT_RETRY;
+    }
+    vmf->page = pfn_swap_entry_to_page(vma->vm_mm->memory, entry);
+    vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
+    if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+        pte_unmap_unlock(vmf->pte, vmf->ptl);
+        return 0;
+    }
+    // Get a page reference while we know the page can't be freed.
+    get_page(vmf->page);
+    pte_unmap_unlock(vmf->pte, vmf->ptl);
+    const vm_fault_t ret = vmf->page->pgmap->ops->migrate_to_ram(vmf);
+    put_page(vmf->page);
+    return ret;
+}
+
+// do_swap_page() — mm/memory.c v6.6, its non_swap_entry() branches for
+// migration and device-private entries: the model has no swap (SIGBUS for
+// anything else, as print_bad_pte()'s branch returns).
 static vm_fault_t do_swap_page(vm_fault* vmf) {
     const swp_entry_t entry = pte_to_swp_entry(vmf->orig_pte);
     if (is_migration_entry(entry)) {
         migration_entry_wait(vmf->vma->vm_mm, vmf->pmd, vmf->address);
         return 0;
     }
+    if (is_device_private_entry(entry)) return do_swap_page_device_private(vmf, entry);
     return VM_FAULT_SIGBUS;
 }
 

@@ -13,6 +13,7 @@
 #include "model/mm/huge_memory.h"
 #include "model/mm/memory.h"
 #include "model/mm/rmap.h"
+#include "model/mm/swapops.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -70,8 +71,20 @@ bool pmd_none_or_clear_bad(pmdp_t pmd) {
     return false;
 }
 
-// zap_pte_range() — mm/memory.c v5.4 (present ptes only; the pre-6.5
-// pte_offset_map_lock(): the caller checked the pmd is a table).
+// zap_pte_range()'s device-private branch — mm/memory.c v6.6: the entry
+// holds a mapping and a reference of its page, dropped at once (not gathered:
+// the CPU never had a TLB entry for it); rss counters left out.
+void zap_device_private_pte(vm_area_struct* vma, ptep_t pte, unsigned long addr, swp_entry_t entry) {
+    page* page = pfn_swap_entry_to_page(vma->vm_mm->memory, entry);
+    VM_BUG_ON(!vma_is_anonymous(vma), "WARN_ON_ONCE(!vma_is_anonymous(vma))");
+    page_remove_rmap(page, vma, false);
+    put_page(page);
+    ptep_get_and_clear(vma->vm_mm, addr, pte);  // pte_clear_not_present_full()
+}
+
+// zap_pte_range() — mm/memory.c v5.4 for present ptes, v6.6's branch for
+// device-private entries (other swap entries are left in place); the pre-6.5
+// pte_offset_map_lock(): the caller checked the pmd is a table.
 unsigned long zap_pte_range(mmu_gather* tlb, vm_area_struct* vma, pmdp_t pmd, unsigned long addr,
                             unsigned long end) {
     mm_struct* mm = tlb->mm;
@@ -80,7 +93,12 @@ unsigned long zap_pte_range(mmu_gather* tlb, vm_area_struct* vma, pmdp_t pmd, un
     ptep_t pte = start_pte;
     do {
         const pte_t ptent = deref(pte);
-        if (pte_none(ptent) || !pte_present(ptent)) continue;
+        if (pte_none(ptent)) continue;
+        if (!pte_present(ptent)) {
+            const swp_entry_t entry = pte_to_swp_entry(ptent);
+            if (is_device_private_entry(entry)) zap_device_private_pte(vma, pte, addr, entry);
+            continue;
+        }
         page* p = vm_normal_page(vma, addr, ptent);
         ptep_get_and_clear(mm, addr, pte);  // ptep_get_and_clear_full()
         __tlb_adjust_range(tlb, addr, PAGE_SIZE);  // tlb_remove_tlb_entry()

@@ -2,7 +2,8 @@
 // zap_pud_range() -> zap_pmd_range() -> zap_huge_pmd() or zap_pte_range(),
 // mm/memory.c v6.6.
 //
-// Reduced to private anonymous VMAs: no swap or device entries, no
+// Reduced to private anonymous VMAs: no swap entries (device-private ones
+// are zapped, model/mm/memremap.h), no
 // zap_details; the mmu_gather is left out, so pages are released right after
 // their pte is cleared under the lock instead of after the TLB flush. Tables
 // are never freed here, as in the kernel (only free_pgtables() frees them).
@@ -13,6 +14,7 @@
 #include "model/mm/huge_memory.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
+#include "model/mm/swapops.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -21,7 +23,8 @@ using namespace kernel;
 
 namespace {
 
-// zap_pte_range() — mm/memory.c v6.6 (present anonymous ptes and the zero page).
+// zap_pte_range() — mm/memory.c v6.6 (present anonymous ptes, the zero page
+// and device-private entries; other swap entries stay).
 unsigned long zap_pte_range(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, unsigned long end) {
     mm_struct* mm = vma->vm_mm;
     spinlock_t* ptl = nullptr;
@@ -30,7 +33,18 @@ unsigned long zap_pte_range(vm_area_struct* vma, pmdp_t pmd, unsigned long addr,
     for (; addr != end; addr += PAGE_SIZE) {
         const ptep_t pte{start_pte.table, pte_index(addr), start_pte.generation};
         const pte_t ptent = ptep_get(pte);
-        if (pte_none(ptent) || !pte_present(ptent)) continue;
+        if (pte_none(ptent)) continue;
+        if (!pte_present(ptent)) {
+            const swp_entry_t entry = pte_to_swp_entry(ptent);
+            if (!is_device_private_entry(entry)) continue;
+            // The entry's mapping and reference are dropped at once (no TLB
+            // entry to flush first); rss counters left out.
+            page* device_page = pfn_swap_entry_to_page(mm->memory, entry);
+            page_remove_rmap(device_page, vma, false);
+            put_page(device_page);
+            ptep_get_and_clear(mm, addr, pte);  // pte_clear_not_present_full()
+            continue;
+        }
         page* p = vm_normal_page(vma, addr, ptent);
         ptep_get_and_clear(mm, addr, pte);  // ptep_get_and_clear_full()
         if (!p) continue;

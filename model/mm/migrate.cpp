@@ -1,9 +1,10 @@
-// See migrate.h: mm/migrate.c v6.6. Left out: file and KSM folios, device-private
-// destinations (remove_migration_pte()'s device-private branch), the soft-dirty,
-// uffd-wp and young/dirty bits of migration entries (model/mm/swapops.h).
+// See migrate.h: mm/migrate.c v6.6. Left out: file and KSM folios, the
+// soft-dirty, uffd-wp and young/dirty bits of migration entries
+// (model/mm/swapops.h).
 #include "model/mm/migrate.h"
 
 #include "model/mm/huge_memory.h"
+#include "model/mm/memremap.h"
 #include "model/mm/page_vma_mapped.h"
 #include "model/mm/pagemap.h"
 #include "model/mm/pgtable_generic.h"
@@ -57,6 +58,13 @@ void remove_migration_pte(page* src, page* dst, vm_area_struct* vma, unsigned lo
     get_page(dst);
     pte_t pte = pfn_pte(page_to_pfn(dst), vma_anon_page_prot(vma));
     if (is_writable_migration_entry(entry)) pte = pte_mkwrite(pte);  // pte_mkwrite(pte, vma)
+    // A device-private page is mapped by a device-private entry, as writable
+    // as the pte would have been.
+    if (is_device_private_page(dst)) {
+        const swp_entry_t device_entry = pte_write(pte) ? make_writable_device_private_entry(page_to_pfn(dst))
+                                                        : make_readable_device_private_entry(page_to_pfn(dst));
+        pte = swp_entry_to_pte(device_entry);
+    }
     // An exclusive page stays exclusive; a readable entry was shared.
     page_add_anon_rmap(dst, vma, addr, is_readable_migration_entry(entry) ? RMAP_NONE : RMAP_EXCLUSIVE);
     set_pte_at(mm, addr, ptep, pte);

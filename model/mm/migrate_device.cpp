@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "model/mm/memremap.h"
 #include "model/mm/migrate.h"
 #include "model/mm/migrate_vma_insert.h"
 #include "model/mm/mmu_notifier.h"
@@ -39,11 +40,12 @@ constexpr int einval = 22;  // EINVAL
 
 unsigned long address_of(const migrate_vma* migrate, unsigned long i) { return migrate->start + i * PAGE_SIZE; }
 
-// migrate_vma_check_page() — mm/migrate_device.c v6.6 for an anonymous system
-// page: pinned pages cannot be migrated.
-bool migrate_vma_check_page(page* page) {
-    // One extra ref because caller holds an extra reference (collect's).
-    const long extra = 1;
+// migrate_vma_check_page() — mm/migrate_device.c v6.6 for an anonymous page:
+// pinned pages cannot be migrated.
+bool migrate_vma_check_page(page* page, struct page* fault_page) {
+    // One extra ref because caller holds an extra reference (collect's), and
+    // one more for the page do_swap_page() holds while it faults.
+    const long extra = 1 + (page == fault_page);
     if (compound_order(page) > 0) return false;  // FIXME support THP
     return page_count(page) - extra <= page_mapcount(page);
 }
@@ -60,7 +62,7 @@ unsigned long migrate_device_unmap(migrate_vma* migrate) {
             if (src[i] & MIGRATE_PFN_MIGRATE) unmapped++;
             continue;
         }
-        if (page_mapcount(page) > 0 || !migrate_vma_check_page(page)) {
+        if (page_mapcount(page) > 0 || !migrate_vma_check_page(page, migrate->fault_page)) {
             src[i] &= ~MIGRATE_PFN_MIGRATE;
             restore++;
             continue;
@@ -80,9 +82,10 @@ unsigned long migrate_device_unmap(migrate_vma* migrate) {
 }
 
 // folio_migrate_mapping() — mm/migrate.c v6.6 for an anonymous folio outside
-// the swap cache: only the reference count is checked.
-bool folio_migrate_mapping(page* newfolio, page* folio) {
-    const long expected_count = 1;  // collect's reference, moved by isolation
+// the swap cache: only the reference count is checked; extra_count is
+// migrate_folio_extra()'s (the fault_page's reference, 16ce101db85d).
+bool folio_migrate_mapping(page* newfolio, page* folio, int extra_count) {
+    const long expected_count = 1 + extra_count;  // collect's reference, moved by isolation
     if (page_count(folio) != expected_count) return false;
     newfolio->index = folio->index;
     return true;
@@ -90,7 +93,7 @@ bool folio_migrate_mapping(page* newfolio, page* folio) {
 
 }  // namespace
 
-// migrate_vma_setup() — mm/migrate_device.c v6.6, without fault_page.
+// migrate_vma_setup() — mm/migrate_device.c v6.6.
 int migrate_vma_setup(migrate_vma* args) {
     const long nr_pages = long(args->end - args->start) >> PAGE_SHIFT;
     args->start &= PAGE_MASK;
@@ -100,6 +103,7 @@ int migrate_vma_setup(migrate_vma* args) {
     if (args->start < args->vma->vm_start || args->start >= args->vma->vm_end) return -einval;
     if (args->end <= args->vma->vm_start || args->end > args->vma->vm_end) return -einval;
     if (!args->src || !args->dst) return -einval;
+    if (args->fault_page && !is_device_private_page(args->fault_page)) return -einval;
 
     for (long i = 0; i < nr_pages; ++i) (*args->src)[i] = 0;  // memset()
     args->cpages = 0;
@@ -111,7 +115,9 @@ int migrate_vma_setup(migrate_vma* args) {
     return 0;
 }
 
-// __migrate_device_pages() — mm/migrate_device.c v6.6, system destinations.
+// __migrate_device_pages() — mm/migrate_device.c v6.6: system and
+// device-private destinations (the model's sources are anonymous, so the
+// "only anonymous memory to device memory" check always passes).
 void migrate_vma_pages(migrate_vma* migrate) {
     mem_map& memory = migrate->vma->vm_mm->memory;
     migrate_pfn_array& src = *migrate->src;
@@ -138,13 +144,15 @@ void migrate_vma_pages(migrate_vma* migrate) {
             else src[i] &= ~MIGRATE_PFN_MIGRATE;
             continue;
         }
-        if (!folio_migrate_mapping(newpage, page)) src[i] &= ~MIGRATE_PFN_MIGRATE;
+        // migrate_folio_extra(..., 1) for the fault_page, else migrate_folio().
+        const int extra = migrate->fault_page == page ? 1 : 0;
+        if (!folio_migrate_mapping(newpage, page, extra)) src[i] &= ~MIGRATE_PFN_MIGRATE;
     }
     if (notified) mmu_notifier_invalidate_range_end(&range);
 }
 
-// __migrate_device_finalize() — mm/migrate_device.c v6.6, without fault_page;
-// folio_putback_lru() is its folio_put() (no LRU).
+// __migrate_device_finalize() — mm/migrate_device.c v6.6; folio_putback_lru()
+// and putback_lru_page() are put_page() (no LRU), as for zone-device pages.
 void migrate_vma_finalize(migrate_vma* migrate) {
     mem_map& memory = migrate->vma->vm_mm->memory;
     for (unsigned long i = 0; i < migrate->npages; i++) {

@@ -18,9 +18,11 @@
 // (isolate_lru_page()/putback_lru_page() are left out). There is no fork, so a
 // page collect unmapped is mapped nowhere else, and try_to_migrate() is never
 // needed (a page still mapped is restored, as the kernel does when
-// try_to_migrate() fails). Source pages are anonymous system pages; the device
-// side (MIGRATE_VMA_SELECT_DEVICE_PRIVATE, device-coherent pages, fault_page)
-// is left out. A THP is split with split_huge_page() (huge_memory_folio_split.cpp)
+// try_to_migrate() fails). Source pages are anonymous system pages or, with
+// MIGRATE_VMA_SELECT_DEVICE_PRIVATE, device-private pages of the caller's
+// pgmap_owner (model/mm/memremap.h); destinations are system pages or
+// device-private pages (mapped by device-private entries). Device-coherent
+// pages and migrate_device_range() are left out. A THP is split with split_huge_page() (huge_memory_folio_split.cpp)
 // and its pages collected one by one; when the split fails (-EAGAIN) the range
 // is skipped, as in the kernel.
 #pragma once
@@ -38,6 +40,7 @@ inline constexpr unsigned long MIGRATE_PFN_MIGRATE = 1ul << 1;
 inline constexpr unsigned long MIGRATE_PFN_WRITE = 1ul << 3;
 inline constexpr unsigned MIGRATE_PFN_SHIFT = 6;
 inline constexpr unsigned long MIGRATE_VMA_SELECT_SYSTEM = 1ul << 0;
+inline constexpr unsigned long MIGRATE_VMA_SELECT_DEVICE_PRIVATE = 1ul << 1;
 
 inline unsigned long migrate_pfn(unsigned long pfn) { return (pfn << MIGRATE_PFN_SHIFT) | MIGRATE_PFN_VALID; }
 page* migrate_pfn_to_page(mem_map& memory, unsigned long mpfn);
@@ -63,10 +66,15 @@ struct migrate_vma {
     unsigned long end = 0;
     void* pgmap_owner = nullptr;
     unsigned long flags = MIGRATE_VMA_SELECT_SYSTEM;
+    // The device-private page whose CPU fault this migration serves
+    // (16ce101db85d, v6.1): do_swap_page() holds a reference on it, which
+    // migrate_vma_check_page() and the move expect.
+    page* fault_page = nullptr;
 };
 
 // migrate_vma_setup() — mm/migrate_device.c v6.6: -EINVAL (as a negative
-// number) on bad arguments, else 0 with src[] filled.
+// number) on bad arguments (a fault_page that is not device-private among
+// them), else 0 with src[] filled.
 int migrate_vma_setup(migrate_vma* args);
 // migrate_vma_pages() — mm/migrate_device.c v6.6 (__migrate_device_pages()).
 void migrate_vma_pages(migrate_vma* migrate);

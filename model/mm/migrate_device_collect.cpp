@@ -7,6 +7,7 @@
 // not trylock (both forms drop such pages here, as v6.6 does).
 #include "model/mm/huge_memory.h"
 #include "model/mm/memory.h"
+#include "model/mm/memremap.h"
 #include "model/mm/migrate_device.h"
 #include "model/mm/mmu_notifier.h"
 #include "model/mm/pagemap.h"
@@ -106,19 +107,34 @@ unsigned long collect_pte(migrate_vma* migrate, unsigned long addr, ptep_t ptep,
         migrate->cpages++;
         return MIGRATE_PFN_MIGRATE;
     }
-    // Only device-private entries are migratable (not modeled, the model maps
-    // no device memory this way); other swap entries are ignored.
-    if (!pte_present(pte)) return 0;
-    const unsigned long pfn = pte_pfn(pte);
-    if (is_zero_pfn(pfn) && (v4_14 || (migrate->flags & MIGRATE_VMA_SELECT_SYSTEM))) {
-        migrate->cpages++;
-        return MIGRATE_PFN_MIGRATE;
+    page* page = nullptr;
+    unsigned long mpfn = 0;
+    if (!pte_present(pte)) {
+        // Only care about unaddressable device page special page table entry.
+        // Other special swap entries are not migratable (v4.14 and v6.6).
+        const swp_entry_t entry = pte_to_swp_entry(pte);
+        if (!is_device_private_entry(entry)) return 0;
+        page = pfn_swap_entry_to_page(mm->memory, entry);
+        if (v4_14) return 0;  // the model's v4.14 form has no device memory
+        if (!(migrate->flags & MIGRATE_VMA_SELECT_DEVICE_PRIVATE) || page->pgmap->owner != migrate->pgmap_owner)
+            return 0;
+        mpfn = migrate_pfn(page_to_pfn(page)) | MIGRATE_PFN_MIGRATE;
+        if (is_writable_device_private_entry(entry)) mpfn |= MIGRATE_PFN_WRITE;
+    } else {
+        const unsigned long pfn = pte_pfn(pte);
+        if (is_zero_pfn(pfn) && (v4_14 || (migrate->flags & MIGRATE_VMA_SELECT_SYSTEM))) {
+            migrate->cpages++;
+            return MIGRATE_PFN_MIGRATE;
+        }
+        page = vm_normal_page(migrate->vma, addr, pte);
+        if (!v4_14 && page && !is_zone_device_page(page) && !(migrate->flags & MIGRATE_VMA_SELECT_SYSTEM))
+            return 0;
+        mpfn = migrate_pfn(pfn) | MIGRATE_PFN_MIGRATE;
+        if (pte_write(pte)) mpfn |= MIGRATE_PFN_WRITE;
     }
-    page* page = vm_normal_page(migrate->vma, addr, pte);
-    unsigned long mpfn = migrate_pfn(pfn) | MIGRATE_PFN_MIGRATE;
-    if (pte_write(pte)) mpfn |= MIGRATE_PFN_WRITE;
-    /* FIXME support THP */  // (!page->mapping: the model's anon use stands for it)
-    if (!page || page->use != page_use::anon || compound_order(page) > 0) return 0;
+    /* FIXME support THP */  // (!page->mapping: the model's anon use, or a device-private page, stands for it)
+    if (!page || (page->use != page_use::anon && !is_device_private_page(page)) || compound_order(page) > 0)
+        return 0;
     // By getting a reference on the page we pin it and that blocks any kind
     // of migration. Side effect is that it "freezes" the pte.
     get_page(page);
@@ -138,6 +154,7 @@ unsigned long collect_pte(migrate_vma* migrate, unsigned long addr, ptep_t ptep,
     }
     migrate->cpages++;
     /* Setup special migration page table entry */
+    const unsigned long pfn = page_to_pfn(page);
     swp_entry_t entry = make_readable_migration_entry(pfn);
     if (mpfn & MIGRATE_PFN_WRITE) entry = make_writable_migration_entry(pfn);
     else if (anon_exclusive) entry = make_readable_exclusive_migration_entry(pfn);

@@ -5,14 +5,17 @@
 // pte_offset_map_lock() fails on a pmd that is no longer a table; and the
 // hypothetical v6.6 without the pte check under the ptl (S5).
 //
-// Left out: device-private entries and zone-device pages (the destination is a
-// plain anonymous page), memcg charging, userfaultfd, mmu notifiers (the
+// The v6.6 form maps a device-private destination by a device-private entry;
+// the v4.14 and 2017 forms take system pages only (the model's scenarios give
+// them no other). Left out: memcg charging, userfaultfd, mmu notifiers (the
 // caller's bracket covers it), check_stable_address_space().
 #include "model/mm/migrate_vma_insert.h"
 
 #include "model/mm/memory.h"
+#include "model/mm/memremap.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
+#include "model/mm/swapops.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -22,6 +25,12 @@ using namespace kernel;
 namespace {
 
 pte_t insert_entry(const vm_area_struct* vma, page* page) {
+    if (is_device_private_page(page)) {  // v6.6
+        const swp_entry_t swp_entry = (vma->vm_flags & VM_WRITE)
+                                          ? make_writable_device_private_entry(page_to_pfn(page))
+                                          : make_readable_device_private_entry(page_to_pfn(page));
+        return swp_entry_to_pte(swp_entry);
+    }
     pte_t entry = pfn_pte(page_to_pfn(page), vma_anon_page_prot(vma));
     if (vma->vm_flags & VM_WRITE) entry = pte_mkwrite(pte_mkdirty(entry));
     return entry;

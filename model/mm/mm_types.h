@@ -62,6 +62,7 @@ struct vm_fault {
     ptep_t pte;          // .table == nullptr stands for vmf->pte == NULL
     pte_t orig_pte;
     kernel::spinlock_t* ptl = nullptr;
+    struct page* page = nullptr;  // do_swap_page(): the device-private page faulted on
 };
 
 enum class page_entry_size { PE_SIZE_PTE, PE_SIZE_PMD, PE_SIZE_PUD };

@@ -38,6 +38,7 @@ enum class page_use : std::uint8_t {
 std::string_view page_use_name(page_use use);
 
 struct mem_map;
+struct dev_pagemap;  // model/mm/memremap.h
 
 struct page {
     unsigned long pfn = 0;
@@ -78,6 +79,12 @@ struct page {
     // page-table lock that maps the page (or before the page is mapped) and read
     // under it, so the model keeps it beside `use`, off the seam.
     bool anon_exclusive = false;
+    // ZONE_DEVICE pages (the zone-device member of struct page's union, v6.6):
+    // the dev_pagemap of the memremap_pages() range (model/mm/memremap.h; set
+    // before the threads start and constant after, so not a seam word), and the
+    // driver's per-page pointer, which the kernel reads and writes unmarked.
+    dev_pagemap* pgmap = nullptr;
+    kernel::plain<void*> zone_device_data{nullptr, {"page->zone_device_data"}};
 
     page(unsigned long frame, mem_map* owner);
 };

@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "model/mm/memremap.h"
 #include "model/mm/pgtable.h"
+#include "model/mm/swapops.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -56,13 +58,15 @@ void check_unmapped_on_free(page* head) {
 }
 }  // namespace
 
-// put_page()/folio_put() — include/linux/mm.h v6.6.
+// put_page()/folio_put() — include/linux/mm.h v6.6; __folio_put() gives a
+// zone-device page back to its driver (free_zone_device_page(), memremap.h).
 void put_page(page* p) {
     page* head = compound_head(p);
     const long left = atomic_add_return(-1, head->_refcount);
     if (left < 0) report_violation(violation_kind::accounting, "refcount of pfn " + std::to_string(head->pfn) + " below 0");
     if (left != 0) return;
     check_unmapped_on_free(head);
+    if (is_zone_device_page(head)) return free_zone_device_page(head);
     __free_pages(head, head->order);
 }
 
@@ -135,6 +139,9 @@ void count_pmd_table(mapping_census& c, mm_struct* mm, page* pmd_table) {
         for (unsigned j = 0; j < PTRS_PER_PTE; ++j) {
             const pte_t pte = deref(pte_handle(pte_table, j));
             if (pte_present(pte) && !pte_special(pte)) ++c.pte_maps[pte_pfn(pte)];
+            // A device-private entry maps its page as a present pte would.
+            if (is_swap_pte(pte) && is_device_private_entry(pte_to_swp_entry(pte)))
+                ++c.pte_maps[swp_offset_pfn(pte_to_swp_entry(pte))];
         }
     }
 }
@@ -164,14 +171,17 @@ void check_anon_accounting(mm_struct* mm) {
     }
     for (unsigned long pfn = 0; pfn < mm->memory.nr_pages; ++pfn) {
         page* head = mm->memory.pages[pfn].get();
-        if (head->use != page_use::anon) continue;
+        // Device-private pages are anonymous memory too; a free one (refcount
+        // 0, the driver's) is mapped nowhere, which is no leak.
+        const bool device_private = is_device_private_page(head);
+        if (head->use != page_use::anon && !device_private) continue;
         long refs = c.pmd_maps[pfn];
         for (unsigned long i = 0; i < (1ul << head->order); ++i) {
             refs += c.pte_maps[pfn + i];
             expect(atomic_read(mm->memory.pages[pfn + i]->_mapcount) + 1, c.pte_maps[pfn + i], "pte mapcount", pfn + i);
         }
         expect(atomic_read(head->_entire_mapcount) + 1, c.pmd_maps[pfn], "pmd (entire) mapcount", pfn);
-        if (refs == 0)
+        if (refs == 0 && !device_private)
             report_violation(violation_kind::accounting,
                              "anonymous folio pfn " + std::to_string(pfn) + " leaked: allocated but mapped nowhere");
         expect(atomic_read(head->_refcount), refs, "refcount", pfn);

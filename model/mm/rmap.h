@@ -65,8 +65,9 @@ page* vm_normal_page(vm_area_struct* vma, unsigned long addr, pte_t pte);
 
 // End-of-run check, beside check_page_tables(): every anonymous folio's refcount,
 // entire and per-page mapcounts equal the mappings the page tables hold, and no
-// anonymous folio is allocated but mapped nowhere. Callers release their own
-// references first.
+// anonymous folio is allocated but mapped nowhere. Device-private pages
+// (memremap.h) are counted by their device-private entries; a free one is not a
+// leak. Callers release their own references first.
 void check_anon_accounting(mm_struct* mm);
 
 // mm_find_pmd() — mm/rmap.c v6.6: the pmd slot for address, if the pgd and a

@@ -237,6 +237,20 @@ enum class change_huge_pmd_update {
     fixed_ced108037c2a,
 };
 
+// do_swap_page()'s device-private branch (mm/memory.c; 16ce101db85d
+// "mm/memory.c: fix race when faulting a device private page", v6.1).
+enum class device_private_fault {
+    // v6.0 and before: pgmap->ops->migrate_to_ram() is called on the page the
+    // lockless pte read named, with no reference and no pte re-check, so a
+    // racing migration back to RAM can free the page (to the driver) under the
+    // callback, which reads page->zone_device_data; drivers get no fault_page.
+    v6_0_no_ref_migrate_to_ram,
+    // 16ce101db85d (v6.1) as in v6.6: pte_offset_map_lock(), pte_same() re-check,
+    // get_page() under the ptl, migrate_to_ram(), put_page(); migrate_vma gets
+    // the faulting page as fault_page and expects its extra reference.
+    fixed_16ce101db85d,
+};
+
 struct model_variants {
     handle_mm_fault_pud fault_pud = handle_mm_fault_pud::fixed_625110b5e9da;
     migrate_vma_insert migrate_insert = migrate_vma_insert::v6_5_pte_offset_map_lock;
@@ -255,6 +269,7 @@ struct model_variants {
     munmap_detach detach = munmap_detach::v6_6_vma_start_write;
     vma_read_lock vma_read = vma_read_lock::v6_6;
     change_huge_pmd_update change_pmd = change_huge_pmd_update::fixed_ced108037c2a;
+    device_private_fault devpriv_fault = device_private_fault::fixed_16ce101db85d;
 };
 
 }  // namespace mm

@@ -111,6 +111,10 @@ constexpr std::array catalog{
            "change_huge_pmd(): pmdp_huge_get_and_clear_notify() then set_pmd_at(): the pmd is none in between"),
     MM_ROW(change_pmd, change_huge_pmd_update, fixed_ced108037c2a, "ced108037c2a (v4.11); v6.6",
            "pmdp_invalidate(): the pmd stays huge for lockless readers while it is rewritten"),
+    MM_ROW(devpriv_fault, device_private_fault, v6_0_no_ref_migrate_to_ram, "v6.0",
+           "do_swap_page() calls migrate_to_ram() with no reference or pte re-check: the page can be freed under it"),
+    MM_ROW(devpriv_fault, device_private_fault, fixed_16ce101db85d, "16ce101db85d (v6.1); v6.6",
+           "pte_same() re-check and get_page() under the ptl before migrate_to_ram(); fault_page passed to migrate_vma"),
 };
 
 #undef MM_ROW
