@@ -1,20 +1,25 @@
-// devpriv-fault-vs-fault: two CPU accesses fault on the same device-private
-// page (16ce101db85d "mm/memory.c: fix race when faulting a device private
-// page", v6.1).
+// devpriv-fault-vs-fault and devpriv-fault-vs-dontneed: a CPU fault on a
+// device-private page races another fault on it, or MADV_DONTNEED zapping it
+// (16ce101db85d "mm/memory.c: fix race when faulting a device private page",
+// v6.1).
 //
 // Before the threads start, a pte table maps small anonymous pages (the THP
-// scenarios' world, scenarios/cpp/s4_anon_world.h) and the HMM test driver (model/drivers/dmirror.h, lib/test_hmm.c v6.6) migrates it
+// scenarios' world, scenarios/cpp/s4_anon_world.h) and the HMM test driver
+// (model/drivers/dmirror.h, lib/test_hmm.c v6.6) migrates the one at address 0
 // to its device-private memory: the pte is a writable device-private entry.
 // Thread 0 stores to address 0, faulting until the store succeeds (at most
-// three faults); thread 1 loads from it, with one fault. Each fault reaches do_swap_page(), which asks
-// the driver (ops->migrate_to_ram(), dmirror_devmem_fault()) to migrate the
-// page back with migrate_vma (MIGRATE_VMA_SELECT_DEVICE_PRIVATE).
+// three faults); thread 1 loads from it, with one fault, or zaps it with
+// MADV_DONTNEED (which puts the device page's last reference at once, as
+// zap_pte_range() does for device-private entries). Each fault reaches
+// do_swap_page(), which asks the driver (ops->migrate_to_ram(),
+// dmirror_devmem_fault()) to migrate the page back with migrate_vma
+// (MIGRATE_VMA_SELECT_DEVICE_PRIVATE).
 //
 // Variants (model/mm/variants.h devpriv_fault):
 // - v6.0-no-ref-migrate-to-ram: do_swap_page() calls migrate_to_ram() on the
 //   page its lockless pte read named, holding nothing. The other fault's
-//   migration can finish meanwhile and put the device page's last reference,
-//   which frees it to the driver (dmirror_devmem_free() rewrites
+//   migration, or the zap, can finish meanwhile and put the device page's last
+//   reference, which frees it to the driver (dmirror_devmem_free() rewrites
 //   page->zone_device_data as its free-list link) while this fault's driver
 //   callback reads page->zone_device_data for its mirror: a data-race on the
 //   freed page (the kernel's crash: a stale mirror, or a pgmap already gone).
@@ -23,12 +28,14 @@
 //   fault whose reference makes the other's migration fail retries. Must pass.
 // finish() checks the table census, refcounts and mapcounts of anonymous and
 // device-private pages, that a completed store's address maps a writable
-// system page, and that the device page went back to the driver.
+// system page, and that the device page went back to the driver (if the store
+// completed or the zap ran).
 #include <string>
 
 #include "model/arch/x86/fault.h"
 #include "model/arch/x86/hw_access.h"
 #include "model/drivers/dmirror.h"
+#include "model/mm/memory_zap_huge.h"
 #include "model/mm/mm_check.h"
 #include "model/mm/rmap.h"
 #include "model/mm/swapops.h"
@@ -47,6 +54,8 @@ constexpr unsigned long devpriv_address = 0;
 constexpr unsigned long devpriv_chunk_pages = 2;
 constexpr unsigned store_faults = 3;
 
+enum class devpriv_racer { load, dontneed };
+
 model_variants devpriv_variants_for(const variant_info& variant) {
     model_variants v;
     if (variant.name == "v6.0-no-ref-migrate-to-ram") {
@@ -57,8 +66,8 @@ model_variants devpriv_variants_for(const variant_info& variant) {
 }
 
 struct devpriv_fault_instance : scenario_instance {
-    explicit devpriv_fault_instance(const variant_info& variant)
-        : world(devpriv_variants_for(variant), initial_pmd::pte_table) {
+    devpriv_fault_instance(const variant_info& variant, devpriv_racer other)
+        : world(devpriv_variants_for(variant), initial_pmd::pte_table), racer(other) {
         mirror.mdevice = &device;
         if (!dmirror_allocate_chunk(world.memory, &device, devpriv_chunk_pages))
             kernel::report_violation(kernel::violation_kind::internal_error, "no room for the device's memory");
@@ -97,20 +106,31 @@ struct devpriv_fault_instance : scenario_instance {
         hw_access(mm, devpriv_address, false);
     }
 
+    // MADV_DONTNEED of the device-private page's address.
+    void dontneed() {
+        mm_struct* mm = world.mm.get();
+        kernel::down_read(&mm->mmap_lock);
+        madvise_dontneed_single_vma(&world.vma, devpriv_address, devpriv_address + PAGE_SIZE);
+        kernel::up_read(&mm->mmap_lock);
+        zapped = true;
+    }
+
     void run_thread(int index) override {
         if (index == 0) store();
-        else load();
+        else if (racer == devpriv_racer::load) load();
+        else dontneed();
     }
 
     void finish() override {
         check_page_tables(world.mm.get());
         check_anon_accounting(world.mm.get());
         const pte_t pte = mapped_pte();
-        if (stored && !(pte_present(pte) && pte_write(pte) &&
-                        pfn_to_page(world.memory, pte_pfn(pte))->use == page_use::anon))
+        // A zap after the store may have unmapped its page.
+        if (stored && !(pte_none(pte) && zapped) &&
+            !(pte_present(pte) && pte_write(pte) && pfn_to_page(world.memory, pte_pfn(pte))->use == page_use::anon))
             kernel::report_violation(kernel::violation_kind::accounting,
                                      "the store completed but address 0 maps no writable system page");
-        if (stored && dmirror_free_page_count(&device) != devpriv_chunk_pages)
+        if ((stored || zapped) && dmirror_free_page_count(&device) != devpriv_chunk_pages)
             kernel::report_violation(kernel::violation_kind::accounting,
                                      "the device page was migrated back but never freed to the driver");
     }
@@ -118,17 +138,20 @@ struct devpriv_fault_instance : scenario_instance {
     anon_world world;
     dmirror_device device;
     dmirror mirror;
+    devpriv_racer racer;
     bool stored = false;
+    bool zapped = false;
 };
 
+template <devpriv_racer other>
 std::unique_ptr<scenario_instance> make_devpriv_fault(const variant_info& v) {
-    return std::make_unique<devpriv_fault_instance>(v);
+    return std::make_unique<devpriv_fault_instance>(v, other);
 }
 
-scenario_info devpriv_fault_info() {
+scenario_info devpriv_fault_info(const char* name, const char* summary) {
     scenario_info info;
-    info.name = "devpriv-fault-vs-fault";
-    info.summary = "a store and a load fault on one device-private page: both ask the driver to migrate it back";
+    info.name = name;
+    info.summary = summary;
     info.source = "16ce101db85d (mm/memory.c: fix race when faulting a device private page, v6.1); lib/test_hmm.c v6.6";
     info.threads = 2;
     info.variants = {
@@ -140,7 +163,15 @@ scenario_info devpriv_fault_info() {
     return info;
 }
 
-const scenario_registration devpriv_fault_scenario{devpriv_fault_info(), make_devpriv_fault};
+const scenario_registration devpriv_fault_scenario{
+    devpriv_fault_info("devpriv-fault-vs-fault",
+                       "a store and a load fault on one device-private page: both ask the driver to migrate it back"),
+    make_devpriv_fault<devpriv_racer::load>};
+
+const scenario_registration devpriv_dontneed_scenario{
+    devpriv_fault_info("devpriv-fault-vs-dontneed",
+                       "a store faults on a device-private page while MADV_DONTNEED zaps it and frees the page"),
+    make_devpriv_fault<devpriv_racer::dontneed>};
 
 }  // namespace
 
