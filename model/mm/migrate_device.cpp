@@ -45,8 +45,12 @@ unsigned long address_of(const migrate_vma* migrate, unsigned long i) { return m
 bool migrate_vma_check_page(page* page, struct page* fault_page) {
     // One extra ref because caller holds an extra reference (collect's), and
     // one more for the page do_swap_page() holds while it faults.
-    const long extra = 1 + (page == fault_page);
+    long extra = 1 + (page == fault_page);
     if (compound_order(page) > 0) return false;  // FIXME support THP
+    // Page from ZONE_DEVICE have one extra reference. (Kept since the base
+    // reference of pre-5.17 ZONE_DEVICE pages, as in v6.6: a device page with
+    // one unexpected reference passes here and fails in the move instead.)
+    if (is_zone_device_page(page)) extra++;
     return page_count(page) - extra <= page_mapcount(page);
 }
 
