@@ -84,12 +84,30 @@ vm_fault_t dmirror_devmem_fault_alloc_and_copy(migrate_vma* args) {
     return 0;
 }
 
+// Whether a device page's zone_device_data is what dmirror_devmem_free() left
+// there (the next free page of the pgmap, or none) rather than a mirror. On a
+// page freed under migrate_to_ram() (the v6.0 fault) the kernel follows the
+// link as a mirror; mc and Relacy report the data-race at the read first, and
+// on real threads, which see no race, the model stops here instead.
+bool holds_free_list_link(mem_map& memory, page* page, void* data) {
+    if (!data) return true;
+    const dev_pagemap* pgmap = page->pgmap;
+    for (unsigned long i = 0; i < pgmap->nr_range; ++i)
+        if (data == pfn_to_page(memory, pgmap->range_start_pfn + i)) return true;
+    return false;
+}
+
 // dmirror_devmem_fault() — lib/test_hmm.c v6.6 (ops->migrate_to_ram): migrate
 // the faulting page back. v6.0's driver (the devpriv_fault variant
 // v6_0_no_ref_migrate_to_ram) passes no fault_page, which 16ce101db85d added.
 vm_fault_t dmirror_devmem_fault(vm_fault* vmf) {
     // The page's mirror; test_hmm.c reaches it through the backing page.
-    auto* dmirror = static_cast<struct dmirror*>(vmf->page->zone_device_data.read());
+    void* data = vmf->page->zone_device_data.read();
+    if (holds_free_list_link(vmf->vma->vm_mm->memory, vmf->page, data))
+        report_violation(violation_kind::assertion,
+                         "migrate_to_ram() on a device page freed under it: zone_device_data is the driver's "
+                         "free-list link, not the mirror (use after free)");
+    auto* dmirror = static_cast<struct dmirror*>(data);
     migrate_pfn_array src(1), dst(1);
     migrate_vma args;
     args.vma = vmf->vma;
