@@ -8,7 +8,10 @@
 // before it had a secondary MMU to serve.
 //
 // Left out: memcg, swap cache, userfaultfd, unshare (FAULT_FLAG_UNSHARE), the
-// LRU (lru_add_drain()) and the page contents (the copy is the allocation).
+// LRU (lru_add_drain()). Page contents are copied only where a scenario
+// tracks them (mem_map::user_contents, page.h); ptep_clear_flush() reaches the
+// TLBs of scenarios that have them (model/arch/x86/tlb.h).
+#include "model/arch/x86/tlb.h"
 #include "model/mm/memory.h"
 #include "model/mm/mmu_notifier.h"
 #include "model/mm/pgtable_generic.h"
@@ -82,7 +85,8 @@ bool switch_pte(vm_fault* vmf, page* old_page, page* new_page) {
     entry = maybe_mkwrite(pte_mkdirty(pte_mkyoung(entry)), vma);
     // Clear the pte entry and flush it first, before updating the pte with the
     // new entry, so that no TLB holds the old page while another holds the new.
-    ptep_get_and_clear(mm, vmf->address, vmf->pte);  // ptep_clear_flush()
+    ptep_get_and_clear(mm, vmf->address, vmf->pte);  // ptep_clear_flush():
+    flush_tlb_page(vma, vmf->address);
     page_add_new_anon_rmap(new_page, vma, vmf->address);
     // The notify form, so that a secondary MMU such as KVM may map the new
     // page directly.
@@ -96,6 +100,16 @@ bool switch_pte(vm_fault* vmf, page* old_page, page* new_page) {
     return true;
 }
 
+// __wp_page_copy_user() — mm/memory.c v6.6, for a mapped old page
+// (copy_mc_user_highpage()), or zero-filled for the zero page: the contents
+// the new page starts with, read from the old page with the pte lock
+// dropped, as the kernel does.
+void copy_user_highpage_contents(page* to, page* from) {
+    if (!to->memory->user_contents) return;
+    for (unsigned i = 0; i < page::nr_content_words; ++i)
+        WRITE_ONCE(to->contents[i], from ? READ_ONCE(from->contents[i]) : 0ul);
+}
+
 // wp_page_copy() — mm/memory.c v6.6: copy to a new page with the lock dropped,
 // then re-check the pte under the lock inside the notifier bracket.
 vm_fault_t wp_page_copy(vm_fault* vmf, page* old_page) {
@@ -106,6 +120,7 @@ vm_fault_t wp_page_copy(vm_fault* vmf, page* old_page) {
         if (old_page) put_page(old_page);
         return VM_FAULT_OOM;
     }
+    copy_user_highpage_contents(new_page, old_page);
     smp_wmb();  // __folio_mark_uptodate(): the copy before the pte
     mmu_notifier_range range;
     mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, cow_bracket_flags(mm), vma, mm, vmf->address & PAGE_MASK,

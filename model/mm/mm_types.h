@@ -120,6 +120,10 @@ struct mm_struct {
     // are never freed in the model (mmap.cpp): the mm owns the ones it made,
     // the scenario the others.
     std::vector<std::unique_ptr<vm_area_struct>> vm_area_cachep;
+    // mm_cpumask(mm): the CPUs whose TLBs hold this mm's translations, which
+    // TLB flushes must reach (model/arch/x86/tlb.h). Empty unless a scenario
+    // gives the mm CPUs with a TLB; set up before the threads start.
+    std::vector<struct cpu_tlb*> cpu_tlbs;
 };
 
 // vm_area_dup() — kernel/fork.c v6.6: a copy of orig's range, flags, ops and

@@ -85,6 +85,14 @@ struct page {
     // driver's per-page pointer, which the kernel reads and writes unmarked.
     dev_pagemap* pgmap = nullptr;
     kernel::plain<void*> zone_device_data{nullptr, {"page->zone_device_data"}};
+    // What user space stored in the page: two words (offsets 0 and 8), so two
+    // threads can write one page without overwriting each other, when the
+    // scenario tracks contents (mem_map::user_contents). User stores write
+    // them (arch/x86/tlb.h), copy_user_highpage() copies them (memory_cow.cpp).
+    static constexpr unsigned nr_content_words = 2;
+    std::array<kernel::marked<unsigned long>, nr_content_words> contents{
+        kernel::marked<unsigned long>{0, {"page contents", -1, 0}},
+        kernel::marked<unsigned long>{0, {"page contents", -1, 1}}};
 
     page(unsigned long frame, mem_map* owner);
 };
@@ -110,6 +118,10 @@ struct mem_map {
     // written before the huge zero page existed keep their read faults
     // allocating THPs. A scenario or test that wants it sets it.
     bool transparent_hugepage_use_zero_page = false;
+    // Whether pages carry user contents (page::contents): set by scenarios
+    // that check what user space reads back, before the threads start. Off,
+    // copies move nothing, so other scenarios keep their scheduling points.
+    bool user_contents = false;
 };
 
 page* pfn_to_page(mem_map& memory, unsigned long pfn);

@@ -19,6 +19,8 @@ enum class hw_access_result { done, page_fault };
 
 // One load (write = false) or store from user mode at address.
 hw_access_result hw_access(mm_struct* mm, unsigned long address, bool write);
+// The same, giving the pfn the access used when it is done (a TLB fill).
+hw_access_result hw_access(mm_struct* mm, unsigned long address, bool write, unsigned long* pfn);
 
 }  // namespace mm
 MMCHECK_ENGINE_END
