@@ -43,6 +43,15 @@ inline void down_write(rw_semaphore* s, MMCHECK_RWSEM_SITE) {
     detail::note_acquired(s, s->name(), detail::lock_mode::exclusive, true, where);
     detail::record("down_write", s->name(), nullptr, 0, 0, where);
 }
+// down_write_nested(): down_write() in lockdep subclass `subclass`
+// (SINGLE_DEPTH_NESTING, spinlock.h), as dup_mmap() takes the child's
+// mmap_lock inside the parent's.
+inline void down_write_nested(rw_semaphore* s, int subclass, MMCHECK_RWSEM_SITE) {
+    detail::note_acquiring(s->name(), subclass, where);
+    s->impl().lock(where);
+    detail::note_acquired(s, s->name(), detail::lock_mode::exclusive, true, where, true, subclass);
+    detail::record("down_write_nested", s->name(), nullptr, 0, 0, where);
+}
 inline bool down_write_trylock(rw_semaphore* s, MMCHECK_RWSEM_SITE) {
     const bool ok = s->impl().try_lock(where);
     if (ok) detail::note_acquired(s, s->name(), detail::lock_mode::exclusive, true, where, false);

@@ -45,11 +45,10 @@ void walk_pmd_table(table_census& census, mm_struct* mm, page* pmd_table) {
     }
 }
 
-}  // namespace
-
-void check_page_tables(mm_struct* mm) {
-    table_census census;
-    census.seen.assign(mm->memory.nr_pages, 0);
+// One mm's tables into the census; the pgtables_bytes they account for must
+// be what the mm counts.
+void census_of_tables_of_mm(table_census& census, mm_struct* mm) {
+    census.bytes = 0;
     note_table(census, mm->pgd, page_use::pgd_table);
     for (unsigned g = 0; g < PTRS_PER_PGD; ++g) {
         const pgd_t pgd = deref(pgdp_t{mm->pgd, g, mm->pgd->generation});
@@ -65,19 +64,30 @@ void check_page_tables(mm_struct* mm) {
             walk_pmd_table(census, mm, pmd_table);
         }
     }
-    for (unsigned long pfn = 0; pfn < mm->memory.nr_pages; ++pfn) {
-        const page_use use = mm->memory.pages[pfn]->use;
+    const long accounted = kernel::atomic_long_read(mm->pgtables_bytes);
+    if (accounted != census.bytes)
+        kernel::report_violation(violation_kind::accounting,
+                                 "mm->pgtables_bytes is " + std::to_string(accounted) + " but the reachable tables need " +
+                                     std::to_string(census.bytes));
+}
+
+}  // namespace
+
+void check_page_tables(mm_struct* mm) { check_page_tables(std::vector<mm_struct*>{mm}); }
+
+void check_page_tables(const std::vector<mm_struct*>& mms) {
+    mem_map& memory = mms.front()->memory;
+    table_census census;
+    census.seen.assign(memory.nr_pages, 0);
+    for (mm_struct* mm : mms) census_of_tables_of_mm(census, mm);
+    for (unsigned long pfn = 0; pfn < memory.nr_pages; ++pfn) {
+        const page_use use = memory.pages[pfn]->use;
         const bool is_table = use == page_use::pud_table || use == page_use::pmd_table || use == page_use::pte_table;
         if (is_table && census.seen[pfn] == 0)
             kernel::report_violation(violation_kind::accounting,
                                      "leaked " + std::string(page_use_name(use)) + " pfn " + std::to_string(pfn) +
                                          ": allocated but reachable from no entry");
     }
-    const long accounted = kernel::atomic_long_read(mm->pgtables_bytes);
-    if (accounted != census.bytes)
-        kernel::report_violation(violation_kind::accounting,
-                                 "mm->pgtables_bytes is " + std::to_string(accounted) + " but the reachable tables need " +
-                                     std::to_string(census.bytes));
 }
 
 }  // namespace mm

@@ -106,6 +106,24 @@ std::uint64_t exchange(const Handle& h, page_use level, const kernel::spinlock_t
     return old;
 }
 
+// One atomic RMW clearing `bits` (x86 clear_bit(), a locked AND): a cmpxchg
+// loop from a relaxed load, retried if the MMU set A or D in between.
+template <class Handle>
+void clear_bits(const Handle& h, page_use level, const kernel::spinlock_t* lock, std::uint64_t bits, const char* op,
+                const site& where) {
+    check_table(h, level, op, where);
+    auto& slot = h.table->slots[h.index];
+    std::uint64_t old = slot.load(mo::relaxed, op, where).val;
+    for (;;) {
+        const std::uint64_t seen = slot.compare_exchange(pgtable_word{old}, pgtable_word{old & ~bits}, mo::seq_cst, op, where).val;
+        if (seen == old) break;
+        old = seen;
+    }
+    kernel::note_entry_read(&slot);
+    if (const kernel::entry_classes* classes = reader_classes(level))
+        kernel::note_locked_entry_write(&slot, lock, slot.name(), old, old & ~bits, *classes, where);
+}
+
 // The lock of an entry: a pmd or pte table's split ptl lives in its own page;
 // pud and pgd entries are under mm->page_table_lock (pud_lockptr()).
 const kernel::spinlock_t* split_ptl(const page* table) { return &table->ptl; }
@@ -248,6 +266,13 @@ pmd_t pmdp_establish(vm_area_struct*, unsigned long, pmdp_t p, pmd_t v, const si
 }
 pte_t ptep_get_and_clear(mm_struct*, unsigned long, ptep_t p, const site& where) {
     return __pte(exchange(p, page_use::pte_table, split_ptl(p.table), 0, "ptep_get_and_clear", where));
+}
+
+void ptep_set_wrprotect(mm_struct*, unsigned long, ptep_t p, const site& where) {
+    clear_bits(p, page_use::pte_table, split_ptl(p.table), _PAGE_RW, "ptep_set_wrprotect", where);
+}
+void pmdp_set_wrprotect(mm_struct*, unsigned long, pmdp_t p, const site& where) {
+    clear_bits(p, page_use::pmd_table, split_ptl(p.table), _PAGE_RW, "pmdp_set_wrprotect", where);
 }
 
 pud_t pudp_huge_get_and_clear(mm_struct* mm, unsigned long, pudp_t p, const site& where) {

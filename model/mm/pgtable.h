@@ -84,6 +84,11 @@ ptep_t pte_handle(page* table, unsigned index);
 pmd_t pmdp_huge_get_and_clear(mm_struct* mm, unsigned long addr, pmdp_t p, MM_SITE);
 pmd_t pmdp_establish(vm_area_struct* vma, unsigned long addr, pmdp_t p, pmd_t v, MM_SITE);
 pte_t ptep_get_and_clear(mm_struct* mm, unsigned long addr, ptep_t p, MM_SITE);
+// ptep_set_wrprotect(), pmdp_set_wrprotect() — arch/x86/include/asm/pgtable.h
+// v6.6: clear _PAGE_RW with one atomic RMW (clear_bit()), so an accessed or
+// dirty bit the MMU sets meanwhile is kept; the model's RMW is a cmpxchg loop.
+void ptep_set_wrprotect(mm_struct* mm, unsigned long addr, ptep_t p, MM_SITE);
+void pmdp_set_wrprotect(mm_struct* mm, unsigned long addr, pmdp_t p, MM_SITE);
 // native_pudp_get_and_clear() (xchg), for zap_huge_pud() and __split_huge_pud_locked().
 pud_t pudp_huge_get_and_clear(mm_struct* mm, unsigned long addr, pudp_t p, MM_SITE);
 // pgd_clear()/pud_clear()/pmd_clear() (x86 native_*_clear: WRITE_ONCE of 0), for free_pgtables().

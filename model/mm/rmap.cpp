@@ -100,6 +100,27 @@ int page_try_share_anon_rmap(page* p) {
     return 0;
 }
 
+// page_needs_cow_for_dma() — include/linux/mm.h v6.6: only for a pinned page
+// of an mm that has pinned pages (MMF_HAS_PINNED); the model has no FOLL_PIN.
+bool page_needs_cow_for_dma(vm_area_struct*, page*) { return false; }
+
+// page_try_dup_anon_rmap() — include/linux/rmap.h v6.6, with
+// __page_dup_rmap(). Called under the page table lock that maps the page.
+int page_try_dup_anon_rmap(page* p, bool compound, vm_area_struct* vma) {
+    VM_BUG_ON(compound_head(p)->use != page_use::anon, "VM_BUG_ON_PAGE(!PageAnon(page))");
+    // No need to check+clear for already shared pages, including KSM pages.
+    if (PageAnonExclusive(p)) {
+        // If this page may have been pinned by the parent process, don't
+        // allow to duplicate the mapping: the child must get a copy now.
+        if (page_needs_cow_for_dma(vma, p)) return -16;  // -EBUSY
+        ClearPageAnonExclusive(p);
+    }
+    // It's okay to share the anon page between both processes, mapping the
+    // page R/O into both processes.
+    atomic_inc(compound ? compound_head(p)->_entire_mapcount : p->_mapcount);
+    return 0;
+}
+
 void page_add_file_rmap(page* p, vm_area_struct*, bool compound) {
     atomic_inc(compound ? compound_head(p)->_entire_mapcount : p->_mapcount);
 }
@@ -153,12 +174,7 @@ void expect(long got, long want, const char* what, unsigned long pfn) {
                                                      std::to_string(want));
 }
 
-}  // namespace
-
-void check_anon_accounting(mm_struct* mm) {
-    mapping_census c;
-    c.pte_maps.assign(mm->memory.nr_pages, 0);
-    c.pmd_maps.assign(mm->memory.nr_pages, 0);
+void count_anon_mappings_of_mm(mapping_census& c, mm_struct* mm) {
     for (unsigned g = 0; g < PTRS_PER_PGD; ++g) {
         const pgd_t pgd = deref(pgdp_t{mm->pgd, g, mm->pgd->generation});
         if (pgd_val(pgd) == 0) continue;
@@ -169,8 +185,20 @@ void check_anon_accounting(mm_struct* mm) {
             count_pmd_table(c, mm, pfn_to_page(mm->memory, pud_pfn(pud)));
         }
     }
-    for (unsigned long pfn = 0; pfn < mm->memory.nr_pages; ++pfn) {
-        page* head = mm->memory.pages[pfn].get();
+}
+
+}  // namespace
+
+void check_anon_accounting(mm_struct* mm) { check_anon_accounting(std::vector<mm_struct*>{mm}); }
+
+void check_anon_accounting(const std::vector<mm_struct*>& mms) {
+    mem_map& memory = mms.front()->memory;
+    mapping_census c;
+    c.pte_maps.assign(memory.nr_pages, 0);
+    c.pmd_maps.assign(memory.nr_pages, 0);
+    for (mm_struct* mm : mms) count_anon_mappings_of_mm(c, mm);
+    for (unsigned long pfn = 0; pfn < memory.nr_pages; ++pfn) {
+        page* head = memory.pages[pfn].get();
         // Device-private pages are anonymous memory too; a free one (refcount
         // 0, the driver's) is mapped nowhere, which is no leak.
         const bool device_private = is_device_private_page(head);
@@ -178,7 +206,7 @@ void check_anon_accounting(mm_struct* mm) {
         long refs = c.pmd_maps[pfn];
         for (unsigned long i = 0; i < (1ul << head->order); ++i) {
             refs += c.pte_maps[pfn + i];
-            expect(atomic_read(mm->memory.pages[pfn + i]->_mapcount) + 1, c.pte_maps[pfn + i], "pte mapcount", pfn + i);
+            expect(atomic_read(memory.pages[pfn + i]->_mapcount) + 1, c.pte_maps[pfn + i], "pte mapcount", pfn + i);
         }
         expect(atomic_read(head->_entire_mapcount) + 1, c.pmd_maps[pfn], "pmd (entire) mapcount", pfn);
         if (refs == 0 && !device_private)

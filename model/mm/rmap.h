@@ -48,6 +48,11 @@ inline bool PageKsm(const page* p) { return p->ksm; }
 // exclusive (-EBUSY if pinned, which the model never is). Called with the pte
 // cleared and flushed, so no GUP-fast can start pinning meanwhile.
 int page_try_share_anon_rmap(page* p);
+// page_try_dup_anon_rmap() — include/linux/rmap.h v6.6, fork()'s duplicate of
+// a mapping (with compound: the folio's pmd mapping): an exclusive page stops
+// being exclusive, unless it may be DMA-pinned (-EBUSY: the caller copies or
+// splits). No page is ever pinned in the model, so it never fails.
+int page_try_dup_anon_rmap(page* p, bool compound, vm_area_struct* vma);
 // page_add_file_rmap() — mm/rmap.c v6.6: a pte mapping of p, or with compound
 // the pmd mapping of its folio.
 void page_add_file_rmap(page* p, vm_area_struct* vma, bool compound);
@@ -69,6 +74,9 @@ page* vm_normal_page(vm_area_struct* vma, unsigned long addr, pte_t pte);
 // (memremap.h) are counted by their device-private entries; a free one is not a
 // leak. Callers release their own references first.
 void check_anon_accounting(mm_struct* mm);
+// The same over mms sharing one mem_map (a parent and its fork() children):
+// counts are the mappings of all of them.
+void check_anon_accounting(const std::vector<mm_struct*>& mms);
 
 // mm_find_pmd() — mm/rmap.c v6.6: the pmd slot for address, if the pgd and a
 // present, non-leaf pud lead to one (the kernel returns the pointer or NULL).

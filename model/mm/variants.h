@@ -251,6 +251,22 @@ enum class device_private_fault {
     fixed_16ce101db85d,
 };
 
+// Whether fork()'s dup_mmap() write-locks each parent VMA before copying it
+// (kernel/fork.c; fb49c455323f "fork: lock VMAs of the parent process when
+// forking", Suren Baghdasaryan, v6.5-rc1, also in 6.4.y stable).
+enum class fork_vma_lock {
+    // v6.4 (per-VMA locks, no fix yet): dup_mmap() holds only the parent's
+    // mmap_lock, which a fault under lock_vma_under_rcu() does not take, so the
+    // parent's write fault can COW a page fork has just shared while another
+    // CPU still writes it through a writable TLB entry that fork flushes only
+    // at the end (flush_tlb_mm()): that CPU's stores after the copy are lost
+    // to the parent and land in the child's page.
+    v6_4_no_vma_lock_on_fork,
+    // fb49c455323f (v6.5) as in v6.6: vma_start_write() on every parent VMA;
+    // faults wait until mmap_write_unlock(), after flush_tlb_mm().
+    fixed_fb49c455323f,
+};
+
 struct model_variants {
     handle_mm_fault_pud fault_pud = handle_mm_fault_pud::fixed_625110b5e9da;
     migrate_vma_insert migrate_insert = migrate_vma_insert::v6_5_pte_offset_map_lock;
@@ -270,6 +286,7 @@ struct model_variants {
     vma_read_lock vma_read = vma_read_lock::v6_6;
     change_huge_pmd_update change_pmd = change_huge_pmd_update::fixed_ced108037c2a;
     device_private_fault devpriv_fault = device_private_fault::fixed_16ce101db85d;
+    fork_vma_lock fork_lock = fork_vma_lock::fixed_fb49c455323f;
 };
 
 }  // namespace mm

@@ -115,6 +115,10 @@ constexpr std::array catalog{
            "do_swap_page() calls migrate_to_ram() with no reference or pte re-check: the page can be freed under it"),
     MM_ROW(devpriv_fault, device_private_fault, fixed_16ce101db85d, "16ce101db85d (v6.1); v6.6",
            "pte_same() re-check and get_page() under the ptl before migrate_to_ram(); fault_page passed to migrate_vma"),
+    MM_ROW(fork_lock, fork_vma_lock, v6_4_no_vma_lock_on_fork, "v6.4 (per-VMA locks, before fb49c455323f)",
+           "dup_mmap() copies a VMA under mmap_lock only: a fault under the VMA lock COWs a page fork just shared"),
+    MM_ROW(fork_lock, fork_vma_lock, fixed_fb49c455323f, "fb49c455323f (v6.5-rc1, 6.4.y); v6.6",
+           "dup_mmap() vma_start_write()s each parent VMA: its faults wait until after flush_tlb_mm()"),
 };
 
 #undef MM_ROW
