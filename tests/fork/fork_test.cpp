@@ -2,7 +2,8 @@
 // parent mapped, write-protected on both sides; a write on either side COWs
 // (or reuses the page once it is exclusive again); a THP is shared whole,
 // with a deposited table for the child, and split by a write; the huge zero
-// page is shared with a reference for the child; refcounts and mapcounts are
+// page is shared with a reference for the child, a zero-page pte copied as
+// it is; refcounts and mapcounts are
 // exact throughout; and exit of both mms frees every page.
 #include <gtest/gtest.h>
 
@@ -153,6 +154,25 @@ TEST(fork, a_write_in_the_parent_copies_and_the_child_keeps_the_value_at_fork) {
     EXPECT_EQ(w.load(w.mm.get(), 0), 55u);
     EXPECT_EQ(w.load(w.child.get(), 0), 11u);
     EXPECT_EQ(w.refs(original), 1);
+    w.check_both();
+}
+
+TEST(fork, the_zero_page_pte_is_copied_as_is_and_a_write_in_the_child_gets_a_zeroed_page) {
+    fork_world w;
+    w.fault(w.mm.get(), 0, false);  // do_anonymous_page(): the zero page, special
+    ASSERT_TRUE(w.translate(0).mapped);
+    ASSERT_TRUE(is_zero_pfn(w.translate(0).pfn));
+    w.fork();
+    EXPECT_TRUE(is_zero_pfn(w.translate_in(w.child.get(), 0).pfn));
+    EXPECT_FALSE(w.translate_in(w.child.get(), 0).writable);
+    w.check_both();
+    w.store(w.child.get(), 8, 7);
+    const translation child = w.translate_in(w.child.get(), 0);
+    EXPECT_FALSE(is_zero_pfn(child.pfn));
+    EXPECT_TRUE(child.writable);
+    EXPECT_EQ(w.load(w.child.get(), 0), 0u);
+    EXPECT_EQ(w.load(w.child.get(), 8), 7u);
+    EXPECT_TRUE(is_zero_pfn(w.translate(0).pfn));
     w.check_both();
 }
 
