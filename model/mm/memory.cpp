@@ -68,20 +68,29 @@ pmdp_t pmd_alloc(mm_struct* mm, pudp_t pud, unsigned long address, bool* oom) {
     return pmd_offset(pud, address);
 }
 
-// __pte_alloc() — mm/memory.c v5.4.
-static int __pte_alloc(mm_struct* mm, pmdp_t pmd) {
-    page* new_table = pte_alloc_one(mm);
-    if (!new_table) return -1;
-    // Ensure all pte setup (eg. pte page lock and page clearing) are visible before
-    // the pte is made visible to other CPUs by being put into page tables.
-    smp_wmb();
+// pmd_install() — mm/memory.c v6.6 (factored out of __pte_alloc() by
+// 03c4f20454e0, v5.16): populate under the pmd lock unless another thread did;
+// *pte is cleared when the table was used. v5.4 issued the smp_wmb() before
+// taking the lock (ed33b5a677da moved it); under the model's sequentially
+// consistent engines the two places are the same.
+void pmd_install(mm_struct* mm, pmdp_t pmd, page** pte) {
     spinlock_t* ptl = pmd_lock(mm, pmd);
     if (pmd_none(deref(pmd))) { /* Has another populated it ? */
         mm_inc_nr_ptes(mm);
-        pmd_populate(mm, pmd, new_table);
-        new_table = nullptr;
+        // Ensure all pte setup (eg. pte page lock and page clearing) are visible
+        // before the pte is made visible to other CPUs by being put into page tables.
+        smp_wmb();
+        pmd_populate(mm, pmd, *pte);
+        *pte = nullptr;
     }
     spin_unlock(ptl);
+}
+
+// __pte_alloc() — mm/memory.c v6.6.
+static int __pte_alloc(mm_struct* mm, pmdp_t pmd) {
+    page* new_table = pte_alloc_one(mm);
+    if (!new_table) return -1;  // -ENOMEM
+    pmd_install(mm, pmd, &new_table);
     if (new_table) pte_free(mm, new_table);
     return 0;
 }
@@ -174,11 +183,34 @@ static vm_fault_t do_fault(vm_fault* vmf) {
     return do_read_fault(vmf);
 }
 
+void vmf_pte_unmap_unlock(vm_fault* vmf) {
+    if (vmf->vma->vm_mm->variants.pte_fault == handle_pte_fault_form::v5_4)
+        pte_unmap_unlock(vmf->pte, vmf->ptl);
+    else
+        v6_5::pte_unmap_unlock(vmf->pte, vmf->ptl);
+}
+
+void vmf_pte_unmap(vm_fault* vmf) {
+    if (vmf->vma->vm_mm->variants.pte_fault == handle_pte_fault_form::v5_4)
+        pte_unmap(vmf->pte);
+    else
+        v6_5::pte_unmap(vmf->pte);
+}
+
+// pte_unmap_same() — mm/memory.c v6.6 on x86-64, where a pte is read in one
+// access (no re-check under the ptl): unmap the pte handle_pte_fault() mapped.
+static bool pte_unmap_same(vm_fault* vmf) {
+    vmf_pte_unmap(vmf);
+    vmf->pte = {};
+    return true;
+}
+
 // do_swap_page()'s device-private branch — mm/memory.c v6.6 (16ce101db85d,
 // v6.1): under the pte lock, re-check the entry and take a reference, so the
 // page cannot be freed under the driver's migrate_to_ram(); with
-// v6_0_no_ref_migrate_to_ram, v6.0's bare call. The ptl is the model's pre-6.5
-// pte_offset_map_lock() (handle_pte_fault() is v5.4: the pmd is a table).
+// v6_0_no_ref_migrate_to_ram, v6.0's bare call. pte_unmap_same() has unmapped
+// the table handle_pte_fault() mapped; the 6.5+ pte_offset_map_lock() maps it
+// again and fails if the pmd no longer names a table.
 static vm_fault_t do_swap_page_device_private(vm_fault* vmf, swp_entry_t entry) {
     vm_area_struct* vma = vmf->vma;
     if (vma->vm_mm->variants.devpriv_fault == device_private_fault::v6_0_no_ref_migrate_to_ram) {
@@ -191,14 +223,15 @@ static vm_fault_t do_swap_page_device_private(vm_fault* vmf, swp_entry_t entry) 
         return VM_FAULT_RETRY;
     }
     vmf->page = pfn_swap_entry_to_page(vma->vm_mm->memory, entry);
-    vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
+    vmf->pte = v6_5::pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
+    if (!vmf->pte.table) return 0;
     if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
-        pte_unmap_unlock(vmf->pte, vmf->ptl);
+        v6_5::pte_unmap_unlock(vmf->pte, vmf->ptl);
         return 0;
     }
     // Get a page reference while we know the page can't be freed.
     get_page(vmf->page);
-    pte_unmap_unlock(vmf->pte, vmf->ptl);
+    v6_5::pte_unmap_unlock(vmf->pte, vmf->ptl);
     const vm_fault_t ret = vmf->page->pgmap->ops->migrate_to_ram(vmf);
     put_page(vmf->page);
     return ret;
@@ -208,6 +241,7 @@ static vm_fault_t do_swap_page_device_private(vm_fault* vmf, swp_entry_t entry) 
 // migration and device-private entries: the model has no swap (SIGBUS for
 // anything else, as print_bad_pte()'s branch returns).
 static vm_fault_t do_swap_page(vm_fault* vmf) {
+    if (!pte_unmap_same(vmf)) return 0;
     const swp_entry_t entry = pte_to_swp_entry(vmf->orig_pte);
     if (is_migration_entry(entry)) {
         migration_entry_wait(vmf->vma->vm_mm, vmf->pmd, vmf->address);
@@ -217,6 +251,13 @@ static vm_fault_t do_swap_page(vm_fault* vmf) {
     return VM_FAULT_SIGBUS;
 }
 
+// do_pte_missing() — mm/memory.c v6.6 (v5.4 had the same test inline).
+static vm_fault_t do_pte_missing(vm_fault* vmf) {
+    if (vma_is_anonymous(vmf->vma)) return do_anonymous_page(vmf);
+    return do_fault(vmf);
+}
+
+namespace v5_4 {
 // handle_pte_fault() — mm/memory.c v5.4. Left out: the NUMA branch of
 // present ptes, which the pud/pmd races do not reach.
 static vm_fault_t handle_pte_fault(vm_fault* vmf) {
@@ -237,10 +278,7 @@ static vm_fault_t handle_pte_fault(vm_fault* vmf) {
             vmf->pte = {};
         }
     }
-    if (!vmf->pte.table) {
-        if (vma_is_anonymous(vmf->vma)) return do_anonymous_page(vmf);
-        return do_fault(vmf);
-    }
+    if (!vmf->pte.table) return do_pte_missing(vmf);
     if (!pte_present(vmf->orig_pte)) return do_swap_page(vmf);
     vmf->ptl = pte_lockptr(vmf->vma->vm_mm, vmf->pmd);
     spin_lock(vmf->ptl);
@@ -256,6 +294,54 @@ static vm_fault_t handle_pte_fault(vm_fault* vmf) {
     }
     pte_unmap_unlock(vmf->pte, vmf->ptl);
     return 0;
+}
+}  // namespace v5_4
+
+namespace v6_6 {
+// handle_pte_fault() — mm/memory.c v6.6: the table is mapped lockless and the
+// map may fail (a racing collapse or retract made the pmd something else): the
+// fault returns and is retried. vmf->ptl is the lock of the table the pmd named
+// when pte_offset_map_nolock() read it; pte_same() under it catches a change.
+// Left out: do_numa_page() for a PROT_NONE pte (as in the v5.4 form),
+// FAULT_FLAG_ORIG_PTE_VALID and FAULT_FLAG_UNSHARE (no caller sets them), and
+// the TLB calls (no TLB in the model).
+static vm_fault_t handle_pte_fault(vm_fault* vmf) {
+    if (pmd_none(deref(vmf->pmd))) {
+        // Leave __pte_alloc() until later: vm_ops->fault may want a huge page.
+        vmf->pte = {};
+    } else {
+        // khugepaged takes mmap_lock for write, but a file or shmem collapse can
+        // still make the pmd huge: just retry later if so.
+        vmf->pte = v6_5::pte_offset_map_nolock(vmf->vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
+        if (!vmf->pte.table) return 0;
+        vmf->orig_pte = ptep_get(vmf->pte);  // ptep_get_lockless(): one READ_ONCE on x86-64
+        if (pte_none(vmf->orig_pte)) {
+            v6_5::pte_unmap(vmf->pte);
+            vmf->pte = {};
+        }
+    }
+    if (!vmf->pte.table) return do_pte_missing(vmf);
+    if (!pte_present(vmf->orig_pte)) return do_swap_page(vmf);  // pte_unmap_same() unmaps
+    spin_lock(vmf->ptl);
+    pte_t entry = vmf->orig_pte;
+    if (!pte_same(ptep_get(vmf->pte), entry)) goto unlock;  // update_mmu_tlb(): no TLB
+    if (vmf->flags & FAULT_FLAG_WRITE) {
+        if (!pte_write(entry)) return do_wp_page(vmf);  // COW: memory_cow.cpp
+        entry = pte_mkdirty(entry);
+    }
+    entry = pte_mkyoung(entry);
+    // ptep_set_access_flags(): only ever sets bits, under the ptl; a spurious
+    // fault (nothing to set) would flush the TLB.
+    if (!pte_same(entry, vmf->orig_pte)) set_pte_at(vmf->vma->vm_mm, vmf->address, vmf->pte, entry);
+unlock:
+    v6_5::pte_unmap_unlock(vmf->pte, vmf->ptl);
+    return 0;
+}
+}  // namespace v6_6
+
+static vm_fault_t handle_pte_fault(vm_fault* vmf) {
+    if (vmf->vma->vm_mm->variants.pte_fault == handle_pte_fault_form::v5_4) return v5_4::handle_pte_fault(vmf);
+    return v6_6::handle_pte_fault(vmf);
 }
 
 // create_huge_pud() — mm/memory.c v5.4.
@@ -293,8 +379,10 @@ static vm_fault_t wp_huge_pmd(vm_fault* vmf, pmd_t) {
 }
 
 // __handle_mm_fault() — mm/memory.c v5.4; with fixed_625110b5e9da, v5.5's
-// pud_trans_unstable() re-check after pmd_alloc(). Left out: the p4d level (folded) and pmd-level NUMA
-// hinting.
+// pud_trans_unstable() re-check after pmd_alloc(), which is v6.6's pud level;
+// with handle_pte_fault_form::v6_6, v6.6's lockless read of the pmd. Left out:
+// the p4d level (folded), FAULT_FLAG_UNSHARE and pmd-level NUMA hinting
+// (do_huge_pmd_numa_page(): no modeled fault meets a PROT_NONE huge pmd).
 static vm_fault_t __handle_mm_fault(vm_area_struct* vma, unsigned long address, unsigned flags) {
     vm_fault vmf;
     vmf.vma = vma;
@@ -340,7 +428,9 @@ retry_pud:
         ret = create_huge_pmd(&vmf);
         if (!(ret & VM_FAULT_FALLBACK)) return ret;
     } else {
-        const pmd_t orig_pmd = deref(vmf.pmd);
+        // v6.6: vmf.orig_pmd = pmdp_get_lockless(vmf.pmd); v5.4: orig_pmd = *vmf.pmd.
+        const pmd_t orig_pmd =
+            mm->variants.pte_fault == handle_pte_fault_form::v5_4 ? deref(vmf.pmd) : pmdp_get_lockless(vmf.pmd);
         barrier();
         // A pmd migration entry (v4.14+, as in v5.4 and v6.6): wait for the
         // migrator, then let the fault be retried.

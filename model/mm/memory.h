@@ -13,6 +13,7 @@ pmdp_t pmd_alloc(mm_struct* mm, pudp_t pud, unsigned long address, bool* oom);
 bool pte_alloc(mm_struct* mm, pmdp_t pmd);  // true on failure, as the kernel's
 ptep_t pte_alloc_map_lock(mm_struct* mm, pmdp_t pmd, unsigned long address, kernel::spinlock_t** ptlp, bool* oom);
 
+void pmd_install(mm_struct* mm, pmdp_t pmd, page** pte);
 bool pud_trans_unstable(pudp_t pud);
 bool pmd_trans_unstable(pmdp_t pmd);
 bool pmd_devmap_trans_unstable(pmdp_t pmd);
@@ -20,10 +21,15 @@ bool pmd_devmap_trans_unstable(pmdp_t pmd);
 vm_fault_t vmf_insert_pfn(vm_area_struct* vma, unsigned long addr, unsigned long pfn);
 
 // Anonymous faults (memory_anon.cpp) and COW (memory_cow.cpp). do_wp_page()
-// is entered with vmf->pte mapped (pre-6.5 form) and vmf->ptl held, as in the
-// kernel.
+// is entered with vmf->pte mapped (in the fault path's form, see
+// vmf_pte_unmap_unlock()) and vmf->ptl held, as in the kernel.
 vm_fault_t do_anonymous_page(vm_fault* vmf);
 vm_fault_t do_wp_page(vm_fault* vmf);
+// pte_unmap_unlock() / pte_unmap() of the pte table handle_pte_fault() mapped,
+// in the form of the fault path's version (variants.h handle_pte_fault_form):
+// the 6.5+ forms leave the RCU read-side section the map entered.
+void vmf_pte_unmap_unlock(vm_fault* vmf);
+void vmf_pte_unmap(vm_fault* vmf);
 
 // Teardown (memory_zap.cpp, mmap.cpp; v5.4). A minimal mmu_gather
 // (include/asm-generic/tlb.h): the range to flush and the pages to release after

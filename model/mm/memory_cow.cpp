@@ -45,7 +45,7 @@ void wp_page_reuse(vm_fault* vmf) {
     entry = maybe_mkwrite(pte_mkdirty(entry), vma);
     if (!pte_same(ptep_get(vmf->pte), entry))  // ptep_set_access_flags()
         set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
-    pte_unmap_unlock(vmf->pte, vmf->ptl);
+    vmf_pte_unmap_unlock(vmf);
 }
 
 // wp_pfn_shared() — mm/memory.c v6.6, without ->pfn_mkwrite (no modeled
@@ -153,7 +153,7 @@ vm_fault_t do_wp_page(vm_fault* vmf) {
     }
     /* Ok, we need to copy. Oh, well.. */
     if (folio) get_page(folio);
-    pte_unmap_unlock(vmf->pte, vmf->ptl);
+    vmf_pte_unmap_unlock(vmf);
     return wp_page_copy(vmf, p);
 }
 

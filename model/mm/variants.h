@@ -17,6 +17,18 @@ enum class handle_mm_fault_pud {
     fixed_625110b5e9da,
 };
 
+// __handle_mm_fault()'s pmd level and handle_pte_fault() (mm/memory.c).
+enum class handle_pte_fault_form {
+    // v5.4: *vmf.pmd read plainly; handle_pte_fault() relies on mmap_lock for
+    // the pmd (pmd_devmap_trans_unstable(), then the pre-6.5 pte_offset_map(),
+    // which cannot fail) and reads the pte plainly.
+    v5_4,
+    // v6.6: pmdp_get_lockless() of the pmd; handle_pte_fault() maps the table
+    // with the 6.5+ pte_offset_map_nolock(), which fails (retry the fault) if
+    // the pmd no longer names a table, and reads the pte with ptep_get_lockless().
+    v6_6,
+};
+
 // migrate_vma_insert_page() after pte_alloc() (seed thread 003, 2017).
 enum class migrate_vma_insert {
     // HMM migrate patch as first posted (2017): pte_offset_map_lock() right after
@@ -269,6 +281,7 @@ enum class fork_vma_lock {
 
 struct model_variants {
     handle_mm_fault_pud fault_pud = handle_mm_fault_pud::fixed_625110b5e9da;
+    handle_pte_fault_form pte_fault = handle_pte_fault_form::v6_6;
     migrate_vma_insert migrate_insert = migrate_vma_insert::v6_5_pte_offset_map_lock;
     migrate_vma_collect migrate_collect = migrate_vma_collect::v6_6;
     hmm_mm_pt_iter mm_pt_iter = hmm_mm_pt_iter::seed_2016_lock_recheck;

@@ -48,6 +48,10 @@ const variant_path_registration fault_pud{path_of("handle_mm_fault_pud", &model_
                                                   {{"v5_4_no_recheck", handle_mm_fault_pud::v5_4_no_recheck},
                                                    {"fixed_625110b5e9da", handle_mm_fault_pud::fixed_625110b5e9da}})};
 
+const variant_path_registration pte_fault{path_of("handle_pte_fault", &model_variants::pte_fault,
+                                                  {{"v5_4", handle_pte_fault_form::v5_4},
+                                                   {"v6_6", handle_pte_fault_form::v6_6}})};
+
 const variant_path_registration fault_entry{
     path_of("do_user_addr_fault", &model_variants::fault_entry,
             {{"v5_4_mmap_lock", user_addr_fault::v5_4_mmap_lock},
