@@ -50,9 +50,12 @@ void runtime::note_read(std::uint32_t obj) {
 void runtime::note_write(std::uint32_t obj) {
     if (direct_) return;
     const std::uint32_t version = ++arena_[obj].version;
-    // The writer's own change is not news to its own retry loop.
+    // The writer's own change is not news to its own retry loop, but one another
+    // thread made since this iteration read the location still is: a write on
+    // top of it must not hide it (the loop would then wait for a write that
+    // already happened, and a livelock would be reported where there is none).
     for (auto& [o, seen] : threads_[current_].read_set)
-        if (o == obj) seen = version;
+        if (o == obj && seen + 1 == version) seen = version;
 }
 
 void runtime::wait_grace_period(kernel::detail::grace_period& gp, const std::source_location& where) {

@@ -23,6 +23,10 @@ struct pinned {
 //   spin-until-set  while(!flag) retry | flag=1
 //                 DFS: a(r=0) b a(retry) a(r=1); b a(r=1)    (a retry is blocked until flag
 //                 is written, so no execution spins)         DPOR: the same 2
+//   own-write-after-other  while (r refs != 0) { refs++; refs--; retry } | refs--  (refs = 1)
+//                 DFS: b a(r=0); a(r=1) then b before the ++, before the --, or before the
+//                 retry, each followed by a(retry) a(r=0) (T1's write wakes the retry even
+//                 though T0 wrote refs after it)            DPOR: the same 4 (all on refs)
 //   locked-counter  lock; r; w; unlock (both)  DFS: a first or b first (a lock wait blocks)
 //   rwsem-readers T0,T1: down_read r up_read | T2: down_write w up_write
 //                 DPOR: each reader's section before or after the writer's: 4
@@ -33,6 +37,7 @@ const pinned tiny_counts[] = {
     {"selftest/mc/two-reads", 2, 1},
     {"selftest/mc/choice", 6, 3},
     {"selftest/mc/spin-until-set", 2, 2},
+    {"selftest/mc/own-write-after-other", 4, 4},
     {"selftest/locked-counter", 2, 2},
     {"selftest/mc/rwsem-readers", 0, 4},
     {"selftest/mc/downgrade", 0, 2},

@@ -57,6 +57,26 @@ struct spin_until_set : scenario_instance {
     }
 };
 
+// T0: while (refs != 0) { refs += 1; refs -= 1; retry } | T1: refs -= 1 (refs
+// starts at 1). T1's drop can fall between T0's read and T0's own increment: the
+// iteration then saw 1, the count went 0, 1, 0 since, and T0 must run again and
+// see 0; its own writes on top of T1's must not hide T1's (that was a false
+// livelock, first met in the device-private fault scenarios).
+struct own_write_after_other : scenario_instance {
+    atomic_t refs{1, {"refs"}};
+    void run_thread(int t) override {
+        if (t == 1) {
+            atomic_dec(refs);
+            return;
+        }
+        while (atomic_read(refs) != 0) {
+            atomic_inc(refs);
+            atomic_dec(refs);
+            backend::retry_hint(std::source_location::current());
+        }
+    }
+};
+
 // T0, T1: down_read; read d; up_read | T2: down_write; d = 1; up_write.
 struct rwsem_readers : scenario_instance {
     rw_semaphore sem{{"sem"}};
@@ -166,6 +186,7 @@ const scenario_registration tiny_registrations[] = {
     {tiny("selftest/mc/two-reads", 2, none), &make<two_reads>},
     {tiny("selftest/mc/choice", 2, none), &make<choice3>},
     {tiny("selftest/mc/spin-until-set", 2, none), &make<spin_until_set>},
+    {tiny("selftest/mc/own-write-after-other", 2, none), &make<own_write_after_other>},
     {tiny("selftest/mc/rwsem-readers", 3, none), &make<rwsem_readers>},
     {tiny("selftest/mc/downgrade", 2, none), &make<downgrade>},
     {tiny("selftest/mc/mp-release-acquire", 2, none), &make<message_passing<true, false>>},
