@@ -7,6 +7,7 @@
 // migration entry into pte ones.
 #include "model/kernel/intermediate.h"
 #include "model/mm/huge_memory.h"
+#include "model/mm/mprotect.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
 #include "model/mm/swapops.h"
@@ -232,14 +233,18 @@ void split_huge_pmd_if_needed(vm_area_struct* vma, unsigned long address) {
 
 }  // namespace
 
-// vma_adjust_trans_huge() — mm/huge_memory.c v6.6; the adjust_next > 0 case
-// (vma_merge() moving the next VMA's start) has no caller in the model.
+// vma_adjust_trans_huge() — mm/huge_memory.c v6.6.
 void vma_adjust_trans_huge(vm_area_struct* vma, unsigned long start, unsigned long end, long adjust_next) {
     /* Check if we need to split start first. */
     split_huge_pmd_if_needed(vma, start);
     /* Check if we need to split end next. */
     split_huge_pmd_if_needed(vma, end);
-    VM_BUG_ON(adjust_next > 0, "vma_adjust_trans_huge(): adjust_next is not modeled");
+    // If we're also updating the next vma vm_start (vma_merge() case 5),
+    // check if we need to split it.
+    if (adjust_next > 0) {
+        vm_area_struct* next = find_vma(vma->vm_mm, vma->vm_end);
+        split_huge_pmd_if_needed(next, next->vm_start + static_cast<unsigned long>(adjust_next));
+    }
 }
 
 namespace {
@@ -268,6 +273,25 @@ int change_huge_pmd_v4_10(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, p
     }
     spin_unlock(ptl);
     return ret;
+}
+
+// can_change_pmd_writable() — mm/huge_memory.c v6.6: may mprotect() make a
+// huge pmd writable without the write fault? For a private mapping, only if
+// it maps an exclusive anonymous THP (vm_normal_page_pmd(): not the huge zero
+// page). Soft-dirty and uffd-wp tracking are not modeled.
+bool can_change_pmd_writable(vm_area_struct* vma, unsigned long addr, pmd_t pmd) {
+    (void)addr;
+    VM_BUG_ON(!(vma->vm_flags & VM_WRITE), "WARN_ON_ONCE(!(vma->vm_flags & VM_WRITE)) in can_change_pmd_writable");
+    /* Don't touch entries that are not even readable (NUMA hinting). */
+    if (pmd_protnone(pmd)) return false;
+    if (!(vma->vm_flags & VM_SHARED)) {
+        /* See can_change_pte_writable(). */
+        if (is_huge_zero_pmd(vma->vm_mm, pmd)) return false;
+        page* head = pfn_to_page(vma->vm_mm->memory, pmd_pfn(pmd));
+        return head->use == page_use::anon && PageAnonExclusive(head);
+    }
+    /* See can_change_pte_writable(). */
+    return pmd_dirty(pmd);
 }
 
 }  // namespace
@@ -305,7 +329,10 @@ int change_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, pgprot_
     }
     {
         const pmd_t oldpmd = pmdp_invalidate(vma, addr, pmd);  // pmdp_invalidate_ad()
-        const pmd_t entry = pmd_modify(oldpmd, newprot);
+        pmd_t entry = pmd_modify(oldpmd, newprot);
+        /* See change_pte_range(). */
+        if ((cp_flags & MM_CP_TRY_CHANGE_WRITABLE) && !pmd_write(entry) && can_change_pmd_writable(vma, addr, entry))
+            entry = pmd_mkwrite(entry);
         ret = int(HPAGE_PMD_NR);
         set_pmd_at(vma->vm_mm, addr, pmd, entry);
     }

@@ -20,29 +20,13 @@
 #include "model/fs/address_space.h"
 #include "model/mm/huge_memory.h"
 #include "model/mm/memory.h"
+#include "model/mm/mmap.h"
 #include "model/mm/vma_lock.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
 
 using namespace kernel;
-
-namespace {
-
-inline constexpr unsigned long FIRST_USER_ADDRESS = 0;
-inline constexpr unsigned long USER_PGTABLES_CEILING = 0;
-
-// unmap_region() — mm/mmap.c v5.4: zap the detached VMAs, then free the tables
-// no VMA between prev and next still needs.
-void unmap_region(mm_struct* mm, const std::vector<vm_area_struct*>& detached, vm_area_struct* prev,
-                  vm_area_struct* next, unsigned long start, unsigned long end) {
-    mmu_gather tlb;
-    tlb_gather_mmu(&tlb, mm, start, end);
-    unmap_vmas(&tlb, detached, start, end);
-    free_pgtables(&tlb, detached, prev ? prev->vm_end : FIRST_USER_ADDRESS,
-                  next ? next->vm_start : USER_PGTABLES_CEILING);
-    tlb_finish_mmu(&tlb, start, end);
-}
 
 // __split_vma() — mm/mmap.c v6.6: vma keeps one side of addr, a new VMA (below
 // addr if new_below) takes the other. Left out: ->may_split and ->open (no
@@ -76,6 +60,23 @@ int __split_vma(vm_area_struct* vma, unsigned long addr, bool new_below) {
     const auto at = std::find_if(mm->vmas.begin(), mm->vmas.end(), [&](auto* v) { return v->vm_start > split->vm_start; });
     mm->vmas.insert(at, split);
     return 0;
+}
+
+namespace {
+
+inline constexpr unsigned long FIRST_USER_ADDRESS = 0;
+inline constexpr unsigned long USER_PGTABLES_CEILING = 0;
+
+// unmap_region() — mm/mmap.c v5.4: zap the detached VMAs, then free the tables
+// no VMA between prev and next still needs.
+void unmap_region(mm_struct* mm, const std::vector<vm_area_struct*>& detached, vm_area_struct* prev,
+                  vm_area_struct* next, unsigned long start, unsigned long end) {
+    mmu_gather tlb;
+    tlb_gather_mmu(&tlb, mm, start, end);
+    unmap_vmas(&tlb, detached, start, end);
+    free_pgtables(&tlb, detached, prev ? prev->vm_end : FIRST_USER_ADDRESS,
+                  next ? next->vm_start : USER_PGTABLES_CEILING);
+    tlb_finish_mmu(&tlb, start, end);
 }
 
 // __do_munmap() — mm/mmap.c v5.4, splitting the first and last VMA when the

@@ -1,10 +1,12 @@
-// The change_protection() walk of mm/mprotect.c, v6.6, as NUMA hinting runs
-// it (MM_CP_PROT_NUMA, under mmap_lock for read).
+// The change_protection() walk of mm/mprotect.c, v6.6, as mprotect() runs it
+// (mprotect_fixup(), under mmap_lock for write and the VMA's write lock) and as
+// NUMA hinting runs it (MM_CP_PROT_NUMA, under mmap_lock for read).
 //
-// Reduced to what NUMA hinting does to private anonymous memory: no uffd-wp
-// (change_pmd_prepare(), pgtable_split_needed()), no MM_CP_TRY_CHANGE_WRITABLE,
-// no swap or migration ptes, no mmu notifier range (no secondary MMU in the
-// THP scenarios), no mmu_gather or TLB flush (no TLB in the model). The model
+// Reduced to private and shared anonymous memory: no uffd-wp
+// (change_pmd_prepare(), pgtable_split_needed()), no soft-dirty tracking, no
+// swap, device-private or pte-level migration entries (the model's ptes are
+// present or none here), no huge puds (the model's are PFN maps, which mprotect
+// does not reach), no mmu_gather or TLB flush (no TLB in the model). The model
 // has one NUMA node, so change_pte_range()'s node and tier filters are left
 // out: every eligible page is made PROT_NONE, as if it were on another node.
 #include "model/mm/mprotect.h"
@@ -12,6 +14,8 @@
 #include <cerrno>
 
 #include "model/mm/huge_memory.h"
+#include "model/mm/mmap.h"
+#include "model/mm/mmu_notifier.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
 
@@ -44,7 +48,7 @@ long change_pte_range(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, unsig
     for (; addr != end; addr += PAGE_SIZE) {
         const ptep_t pte{start_pte.table, pte_index(addr), start_pte.generation};
         const pte_t oldpte = ptep_get(pte);
-        if (!pte_present(oldpte)) continue;
+        if (!pte_present(oldpte)) continue;  // none: nobody but uffd-wp plays with none ptes
         if (prot_numa) {
             // Avoid TLB flush if possible.
             if (pte_protnone(oldpte)) continue;
@@ -53,8 +57,13 @@ long change_pte_range(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, unsig
             // Don't mess with PTEs if page is already on a shared COW mapping.
             if (!(vma->vm_flags & VM_SHARED) && page_count(p) != 1) continue;
         }
-        const pte_t old = ptep_get_and_clear(mm, addr, pte);   // ptep_modify_prot_start()
-        set_pte_at(mm, addr, pte, pte_modify(old, newprot));  // ptep_modify_prot_commit()
+        const pte_t old = ptep_get_and_clear(mm, addr, pte);  // ptep_modify_prot_start()
+        pte_t ptent = pte_modify(old, newprot);
+        // In all writable, private mappings, we have to properly handle COW;
+        // an exclusive anonymous page can still be made writable here.
+        if ((cp_flags & MM_CP_TRY_CHANGE_WRITABLE) && !pte_write(ptent) && can_change_pte_writable(vma, addr, ptent))
+            ptent = pte_mkwrite(ptent);
+        set_pte_at(mm, addr, pte, ptent);  // ptep_modify_prot_commit()
         ++pages;
     }
     v6_5::pte_unmap_unlock(start_pte, ptl);
@@ -63,14 +72,22 @@ long change_pte_range(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, unsig
 
 // change_pmd_range() — mm/mprotect.c v6.6: a huge pmd wholly inside the range
 // goes to change_huge_pmd(), one partly inside is split; a pmd that stops
-// being a table under change_pte_range() is looked at again.
+// being a table under change_pte_range() is looked at again. The mmu notifier
+// range starts at the first populated pmd and ends after the last.
 long change_pmd_range(vm_area_struct* vma, pudp_t pud, unsigned long addr, unsigned long end, pgprot_t newprot,
                       unsigned long cp_flags) {
     long pages = 0;
+    mmu_notifier_range range;
+    range.start = 0;
     pmdp_t pmd = pmd_offset(pud, addr);
     while (addr != end) {
         const unsigned long next = pmd_addr_end(addr, end);
         if (!pmd_none(deref(pmd))) {
+            /* invoke the mmu notifier if the pmd is populated */
+            if (!range.start) {
+                mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_VMA, 0, vma, vma->vm_mm, addr, end);
+                mmu_notifier_invalidate_range_start(&range);
+            }
             const pmd_t _pmd = pmdp_get_lockless(pmd);
             bool handled = false;
             // is_swap_pmd() || pmd_trans_huge() || pmd_devmap()
@@ -92,6 +109,7 @@ long change_pmd_range(vm_area_struct* vma, pudp_t pud, unsigned long addr, unsig
         addr = next;
         pmd = pmdp_t{pmd.table, pmd.index + 1, pmd.generation};  // pmd++
     }
+    if (range.start) mmu_notifier_invalidate_range_end(&range);
     return pages;
 }
 
@@ -121,8 +139,34 @@ long change_protection_range(vm_area_struct* vma, unsigned long addr, unsigned l
 
 }  // namespace
 
+pgprot_t vma_page_prot(const vm_area_struct* vma) {
+    if (!(vma->vm_flags & VM_ACCESS_FLAGS)) return PAGE_NONE;
+    if ((vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_WRITE)) return PAGE_SHARED;
+    return PAGE_READONLY;  // PAGE_COPY, PAGE_READONLY (and their _EXEC forms)
+}
+
+bool can_change_pte_writable(vm_area_struct* vma, unsigned long addr, pte_t pte) {
+    VM_BUG_ON(!(vma->vm_flags & VM_WRITE), "WARN_ON_ONCE(!(vma->vm_flags & VM_WRITE)) in can_change_pte_writable");
+    /* Don't touch entries that are not even readable. */
+    if (pte_protnone(pte)) return false;
+    if (!(vma->vm_flags & VM_SHARED)) {
+        // Writable MAP_PRIVATE mapping: We can only special-case on exclusive
+        // anonymous pages, because we know that our write-fault handler
+        // similarly would map them writable without any additional checks
+        // while holding the PT lock.
+        page* p = vm_normal_page(vma, addr, pte);
+        return p && p->use == page_use::anon && PageAnonExclusive(p);
+    }
+    // Writable MAP_SHARED mapping: "clean" might indicate that the FS still
+    // needs a real write-fault for writenotify.
+    return pte_dirty(pte);
+}
+
 long change_protection(vm_area_struct* vma, unsigned long start, unsigned long end, unsigned long cp_flags) {
-    pgprot_t newprot = vma_anon_page_prot(vma);  // vma->vm_page_prot
+    pgprot_t newprot = vma_page_prot(vma);  // vma->vm_page_prot
+    // Ordinary protection updates (mprotect) are expected to reflect their
+    // requirements via VMA flags such that vma_set_page_prot() will adjust
+    // vma->vm_page_prot accordingly.
     if (cp_flags & MM_CP_PROT_NUMA) newprot = PAGE_NONE;
     return change_protection_range(vma, start, end, newprot, cp_flags);
 }

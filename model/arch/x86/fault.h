@@ -6,6 +6,11 @@
 MMCHECK_ENGINE_BEGIN
 namespace mm {
 
+// What do_user_addr_fault() returns where the kernel sends SIGSEGV
+// (bad_area_access_error(): a write to a VMA without VM_WRITE); the value is
+// mm.h's VM_FAULT_SIGSEGV.
+inline constexpr vm_fault_t VM_FAULT_SIGSEGV = 0x000040;
+
 vm_fault_t do_user_addr_fault(mm_struct* mm, unsigned long address, unsigned flags);
 
 }  // namespace mm
