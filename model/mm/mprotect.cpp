@@ -3,9 +3,8 @@
 // NUMA hinting runs it (MM_CP_PROT_NUMA, under mmap_lock for read).
 //
 // Reduced to private and shared anonymous memory: no uffd-wp
-// (change_pmd_prepare(), pgtable_split_needed()), no soft-dirty tracking, no
-// swap, device-private or pte-level migration entries (the model's ptes are
-// present or none here), no huge puds (the model's are PFN maps, which mprotect
+// (change_pmd_prepare(), pgtable_split_needed()) or pte markers, no soft-dirty
+// tracking, no huge puds (the model's are PFN maps, which mprotect
 // does not reach), no mmu_gather or TLB flush (no TLB in the model). The model
 // has one NUMA node, so change_pte_range()'s node and tier filters are left
 // out: every eligible page is made PROT_NONE, as if it were on another node.
@@ -18,6 +17,7 @@
 #include "model/mm/mmu_notifier.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
+#include "model/mm/swapops.h"
 
 MMCHECK_ENGINE_BEGIN
 namespace mm {
@@ -33,7 +33,29 @@ pte_t pte_modify(pte_t pte, pgprot_t newprot) {
     return __pte((pte_val(pte) & chg) | (newprot.pgprot & ~chg));
 }
 
-// change_pte_range() — mm/mprotect.c v6.6, present ptes. The pte is rewritten
+// change_pte_range()'s swap-pte branch — mm/mprotect.c v6.6: a writable
+// migration or device-private entry loses its write permission ("a protection
+// check is difficult so just be safe and disable write"); any other entry is
+// left as it is. The soft-dirty and uffd-wp bits of swap ptes are not modeled.
+void change_swap_pte(vm_area_struct* vma, unsigned long addr, ptep_t pte, pte_t oldpte, long* pages) {
+    swp_entry_t entry = pte_to_swp_entry(oldpte);
+    pte_t newpte = oldpte;
+    if (is_writable_migration_entry(entry)) {
+        page* p = pfn_to_page(vma->vm_mm->memory, swp_offset(entry));
+        entry = compound_head(p)->use == page_use::anon ? make_readable_exclusive_migration_entry(swp_offset(entry))
+                                                        : make_readable_migration_entry(swp_offset(entry));
+        newpte = swp_entry_to_pte(entry);
+    } else if (is_writable_device_private_entry(entry)) {
+        // We do not preserve soft-dirtiness.
+        newpte = swp_entry_to_pte(make_readable_device_private_entry(swp_offset(entry)));
+    }
+    if (pte_val(newpte) != pte_val(oldpte)) {  // !pte_same()
+        set_pte_at(vma->vm_mm, addr, pte, newpte);
+        ++*pages;
+    }
+}
+
+// change_pte_range() — mm/mprotect.c v6.6. The pte is rewritten
 // in two steps under the ptl, ptep_modify_prot_start() (get and clear) and
 // ptep_modify_prot_commit() (set_pte_at()): a lockless reader that sees the
 // transient pte_none() faults and waits for the ptl.
@@ -48,6 +70,10 @@ long change_pte_range(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, unsig
     for (; addr != end; addr += PAGE_SIZE) {
         const ptep_t pte{start_pte.table, pte_index(addr), start_pte.generation};
         const pte_t oldpte = ptep_get(pte);
+        if (is_swap_pte(oldpte)) {
+            change_swap_pte(vma, addr, pte, oldpte, &pages);
+            continue;
+        }
         if (!pte_present(oldpte)) continue;  // none: nobody but uffd-wp plays with none ptes
         if (prot_numa) {
             // Avoid TLB flush if possible.

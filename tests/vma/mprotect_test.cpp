@@ -12,6 +12,7 @@
 #include "model/mm/huge_memory.h"
 #include "model/mm/mm_check.h"
 #include "model/mm/mprotect.h"
+#include "model/mm/pgtable_generic.h"
 #include "model/mm/rmap.h"
 #include "model/mm/vma_lock.h"
 #include "tests/common/model_world.h"
@@ -313,6 +314,34 @@ TEST(mprotect, of_part_of_a_thp_splits_its_pmd) {
             EXPECT_EQ(t.pfn, head + i);
             EXPECT_EQ(t.writable, i != 1) << "page " << i;
         }
+        w.expect_consistent();
+    }));
+}
+
+// change_pte_range()'s swap-pte branch: a writable migration entry (as
+// try_to_migrate_one() leaves it) becomes a readable exclusive one for an
+// anonymous page. The entry is put back afterwards, so the censuses hold.
+TEST(mprotect, makes_a_writable_migration_entry_readable) {
+    world w;
+    ASSERT_TRUE(w.run([&] {
+        w.write_every_page();
+        // Replaces the pte at 0 under its ptl, as the kernel would; returns the old one.
+        const auto replace = [&](auto make_new) {
+            kernel::spinlock_t* ptl = nullptr;
+            const ptep_t pte = v6_5::pte_offset_map_lock(w.mm.get(), w.pmd_of(0), 0, &ptl);
+            const pte_t old = ptep_get(pte);
+            set_pte_at(w.mm.get(), 0, pte, make_new(old));
+            v6_5::pte_unmap_unlock(pte, ptl);
+            return old;
+        };
+        const pte_t mapped = replace([](pte_t old) { return swp_entry_to_pte(make_writable_migration_entry(pte_pfn(old))); });
+        const unsigned long pfn = pte_pfn(mapped);
+        EXPECT_EQ(w.mprotect(0, P, PROT_READ), 0);
+        const swp_entry_t entry = pte_to_swp_entry(replace([&](pte_t) { return pte_wrprotect(mapped); }));
+        EXPECT_TRUE(is_migration_entry(entry));
+        EXPECT_FALSE(is_writable_migration_entry(entry));
+        EXPECT_FALSE(is_readable_migration_entry(entry));  // readable exclusive
+        EXPECT_EQ(swp_offset(entry), pfn);
         w.expect_consistent();
     }));
 }
