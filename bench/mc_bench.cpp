@@ -1,4 +1,4 @@
-// mc_bench [output.md] [relacy-budget-seconds]: one run of each search on the same
+// mc_bench [output.md] [relacy-budget-seconds] [name-prefix]: one run of each search on the same
 // model and machine. Exhaustive rows: executions and wall time to exhaust with our
 // DPOR, Relacy's full search and Relacy's context bound (each Relacy run under the
 // budget; "not finished" when it runs out), and the executions/s of our DFS against
@@ -6,7 +6,8 @@
 // that finishes is repeated for a quarter of a second, see sustained_rate()).
 // First-bug rows: executions and time until the buggy variant's declared violation
 // with DPOR, PCT, random and Relacy random, and the median per search. Jobs rows:
-// wall time of a split search with --jobs 1 and --jobs 2.
+// wall time of a split search with --jobs 1 and --jobs 2. With a name prefix, only
+// the scenarios and programs whose names start with it (e.g. "selftest/mc/", "s5-").
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -22,6 +23,9 @@ namespace mmcheck {
 namespace {
 
 double relacy_budget = 5;
+std::string only_prefix;  // empty: every scenario
+
+bool selected(const std::string& name) { return name.rfind(only_prefix, 0) == 0; }
 
 run_result run_one(const std::string& scenario, const std::string& variant, engine_kind engine, search_kind search,
                    double budget, unsigned jobs = 0) {
@@ -76,7 +80,7 @@ void exhaustive_rows(std::ostream& out) {
         << "|---|---|---|---|---|---|---|---|\n";
     for (const scenario_info* s : scenario_catalog::instance().all(true)) {
         const bool classic = s->name.rfind("selftest/mc/", 0) == 0;
-        if ((s->selftest && !classic) || s->property) continue;
+        if ((s->selftest && !classic) || s->property || !selected(s->name)) continue;
         for (const variant_info& v : s->variants) {
             if (!v.expected.passes()) continue;
             const run_result dpor = run_one(s->name, v.name, engine_kind::mc, search_kind::dpor, 600);
@@ -115,7 +119,7 @@ void first_bug_rows(std::ostream& out) {
     std::vector<double> ms[4];
     unsigned missed[4] = {};
     for (const scenario_info* s : scenario_catalog::instance().all(false)) {
-        if (s->property) continue;
+        if (s->property || !selected(s->name)) continue;
         for (const variant_info& v : s->variants) {
             if (v.expected.passes()) continue;
             out << "| " << s->name << " | " << v.name;
@@ -159,6 +163,7 @@ void jobs_rows(std::ostream& out) {
         {"s4-migrate-insert-vs-huge-fault", "v4.14-pmd-trans-unstable", search_kind::dfs, relacy_budget},
     };
     for (const auto& row : rows) {
+        if (!selected(row.scenario)) continue;
         const run_result one = run_one(row.scenario, row.variant, engine_kind::mc, row.search, row.budget, 1);
         const run_result two = run_one(row.scenario, row.variant, engine_kind::mc, row.search, row.budget, 2);
         const bool finished = one.outcome != verdict::incomplete && two.outcome != verdict::incomplete;
@@ -177,9 +182,11 @@ void jobs_rows(std::ostream& out) {
 int main(int argc, char** argv) {
     const std::string path = argc > 1 ? argv[1] : "mc_bench.md";
     if (argc > 2) mmcheck::relacy_budget = std::stod(argv[2]);
+    if (argc > 3) mmcheck::only_prefix = argv[3];
     mmcheck::scenario_format::ensure_loaded();  // the scenario files, as the CLI loads them
     std::ostringstream table;
-    table << "Command: `mc_bench " << path << " " << mmcheck::relacy_budget << "` (Relacy budget "
+    table << "Command: `mc_bench " << path << " " << mmcheck::relacy_budget
+          << (mmcheck::only_prefix.empty() ? "" : " " + mmcheck::only_prefix) << "` (Relacy budget "
           << mmcheck::relacy_budget << " s per run)\n\n";
     mmcheck::exhaustive_rows(table);
     mmcheck::first_bug_rows(table);
