@@ -29,6 +29,7 @@ std::vector<engine_case> systematic_cases() {
     for (engine_kind engine : systematic_engines())
         for (const char* program :
              {"selftest/racy-counter", "selftest/locked-counter", "selftest/lost-update", "selftest/abba-deadlock",
+              "selftest/abort-while-others-wait",
               // the lock checks of model/kernel/detail/lockdep.h, must-fail then must-pass
               "selftest/abba-lock-order", "selftest/three-class-cycle", "selftest/same-class-unannotated",
               "selftest/ab-lock-order", "selftest/same-class-nested", "selftest/ends-holding-lock",
@@ -95,6 +96,23 @@ TEST(native_engine, reports_a_deadlock_it_runs_into) {
     if (result.outcome == verdict::violation) {
         EXPECT_EQ(result.violation->kind, violation_kind::deadlock);
     }
+    for (const std::string& note : result.notes) EXPECT_EQ(note.find("left running"), std::string::npos) << note;
+}
+
+TEST(native_engine, ends_every_thread_of_a_run_that_failed) {
+    // Thread 0 fails holding a lock; thread 1 spins on a flag it will never see
+    // set, thread 2 on the lock. The run must report thread 0's finding and stop
+    // both waiters: none may be left running into the next run.
+    run_options options;
+    options.scenario = "selftest/abort-while-others-wait";
+    options.variant = "default";
+    options.engine = engine_kind::native;
+    options.iterations = 20;
+    const run_result result = run(options);
+    ASSERT_EQ(result.outcome, verdict::violation);
+    EXPECT_EQ(result.violation->kind, violation_kind::assertion) << result.violation->message;
+    EXPECT_EQ(result.executions, 1u);
+    for (const std::string& note : result.notes) EXPECT_EQ(note.find("left running"), std::string::npos) << note;
 }
 #endif
 

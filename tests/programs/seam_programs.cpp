@@ -57,6 +57,30 @@ struct abba : scenario_instance {
     }
 };
 
+// Thread 0 takes the lock, publishes that it did and fails an assertion while
+// holding it; thread 1 waits for a flag thread 0 never sets, thread 2 for the
+// lock thread 0 never releases. Every engine must end the run with thread 0's
+// finding; on real threads the two waiters must leave with it (they once spun on
+// past the run's end and wrote into the next one's state).
+struct abort_while_others_wait : scenario_instance {
+    spinlock_t lock{{"lock"}};
+    marked<int> locked{0, {"locked"}};
+    marked<int> released{0, {"released"}};
+    void run_thread(int index) override {
+        if (index == 0) {
+            spin_lock(&lock);
+            WRITE_ONCE(locked, 1);
+            report_violation(violation_kind::assertion, "failed while holding the lock");
+        } else if (index == 1) {
+            while (READ_ONCE(released) == 0) backend::retry_hint(std::source_location::current());
+        } else {
+            while (READ_ONCE(locked) == 0) backend::retry_hint(std::source_location::current());
+            spin_lock(&lock);
+            spin_unlock(&lock);
+        }
+    }
+};
+
 using selftests::make;
 using selftests::selftest;
 
@@ -72,6 +96,11 @@ const scenario_registration abba_registration{
     selftest("selftest/abba-deadlock", "two nested locks of one class taken in both orders",
              violation_kind::deadlock),
     &make<abba>};
+const scenario_registration abort_while_others_wait_registration{
+    selftest("selftest/abort-while-others-wait",
+             "a thread fails holding a lock that one thread waits for, while another waits for a flag",
+             violation_kind::assertion, 3),
+    &make<abort_while_others_wait>};
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -21,6 +22,32 @@ using site = std::source_location;
 
 // Whether every model thread of a run shares one OS thread (fibers).
 inline constexpr bool single_os_thread = false;
+
+// Per-thread state the native driver sets when it starts a model thread.
+struct native_thread {
+    int id = 0;
+    std::uint64_t rng = 0;
+    // The run's end line, shared by its threads: raised by the first violation and
+    // by the driver when it gives up on a suspected deadlock. Every wait below
+    // checks it, so a thread waiting on a lock or a value that an aborted thread
+    // will never release leaves with its run instead of outliving it.
+    std::atomic<bool>* run_ended = nullptr;
+};
+native_thread& this_native_thread();
+
+// Thrown to unwind a native model thread after a violation or at its run's end;
+// the driver catches it.
+struct execution_aborted {};
+
+inline void leave_if_run_ended() {
+    const std::atomic<bool>* ended = this_native_thread().run_ended;
+    if (ended != nullptr && ended->load(std::memory_order_relaxed)) throw execution_aborted{};
+}
+
+[[noreturn]] inline void abort_execution() {
+    if (std::atomic<bool>* ended = this_native_thread().run_ended) ended->store(true, std::memory_order_relaxed);
+    throw execution_aborted{};
+}
 
 constexpr std::memory_order to_std(mo order) {
     switch (order) {
@@ -62,7 +89,13 @@ private:
 
 class mutex {
 public:
-    void lock(const site&) { m_.lock(); }
+    // Spins, as the kernel's spinlocks do, so that it can see its run end (above).
+    void lock(const site&) {
+        while (!m_.try_lock()) {
+            leave_if_run_ended();
+            std::this_thread::yield();
+        }
+    }
     bool try_lock(const site&) { return m_.try_lock(); }
     void unlock(const site&) { m_.unlock(); }
 
@@ -75,7 +108,7 @@ class rwsem {
 public:
     void lock_shared(const site&) {
         std::unique_lock g(m_);
-        cv_.wait(g, [&] { return !writer_; });
+        wait(g, [&] { return !writer_; });
         ++readers_;
     }
     bool try_lock_shared(const site&) {
@@ -91,7 +124,7 @@ public:
     }
     void lock(const site&) {
         std::unique_lock g(m_);
-        cv_.wait(g, [&] { return !writer_ && readers_ == 0; });
+        wait(g, [&] { return !writer_ && readers_ == 0; });
         writer_ = true;
     }
     bool try_lock(const site&) {
@@ -113,6 +146,14 @@ public:
     }
 
 private:
+    // Wakes now and then to see whether its run ended (native_thread::run_ended).
+    void wait(std::unique_lock<std::mutex>& g, auto ready) {
+        while (!ready()) {
+            leave_if_run_ended();
+            cv_.wait_for(g, std::chrono::milliseconds(1));
+        }
+    }
+
     std::mutex m_;
     std::condition_variable cv_;
     int readers_ = 0;
@@ -120,13 +161,6 @@ private:
 };
 
 inline void fence(mo order, const site&) { std::atomic_thread_fence(to_std(order)); }
-
-// Per-thread state the native driver sets when it starts a model thread.
-struct native_thread {
-    int id = 0;
-    std::uint64_t rng = 0;
-};
-native_thread& this_native_thread();
 
 inline int thread_id() { return this_native_thread().id; }
 
@@ -140,7 +174,10 @@ inline unsigned choose(unsigned n, const site&) {
     return static_cast<unsigned>((z ^ (z >> 31)) % n);
 }
 
-inline void retry_hint(const site&) { std::this_thread::yield(); }
+inline void retry_hint(const site&) {
+    leave_if_run_ended();
+    std::this_thread::yield();
+}
 
 // RCU: the read side is a full barrier on entry, as on the other engines; a grace
 // period spins (checker/native/native_engine.cpp).
@@ -148,10 +185,6 @@ inline void rcu_read_enter(const site& where) { fence(mo::seq_cst, where); }
 inline void rcu_read_exit(const site&) {}
 inline void grace_period_begin(const site&) {}
 void grace_period_wait(detail::grace_period& gp, const site& where);
-
-// Thrown to unwind a native model thread after a violation; the driver catches it.
-struct execution_aborted {};
-[[noreturn]] inline void abort_execution() { throw execution_aborted{}; }
 
 std::mutex& bookkeeping_mutex();
 class bookkeeping_guard {
