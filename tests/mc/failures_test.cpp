@@ -35,6 +35,22 @@ TEST(mc_failures, each_program_fails_with_its_kind_on_every_systematic_search) {
         }
 }
 
+// A trace shows each write as "before -> after": for a plain word as for a marked
+// one, the before of each write of `count` is what the previous write stored.
+TEST(mc_failures, a_trace_gives_each_plain_write_the_value_it_replaced) {
+    const run_result r = run_mc("selftest/racy-counter", search_kind::dpor);
+    ASSERT_TRUE(r.violation);
+    std::string stored = "0";
+    int writes = 0;
+    for (const trace_step& s : r.trace) {
+        if (s.object != "count" || s.op != "write") continue;
+        ++writes;
+        EXPECT_EQ(s.before, stored) << "write " << writes << " at " << s.file << ":" << s.line;
+        stored = s.after;
+    }
+    EXPECT_GE(writes, 1);
+}
+
 TEST(mc_failures, deadlock_message_names_the_wait_for_cycle) {
     const run_result r = run_mc("selftest/abba-deadlock", search_kind::dpor);
     ASSERT_TRUE(r.violation);
