@@ -181,7 +181,8 @@ bool can_change_pte_writable(vm_area_struct* vma, unsigned long addr, pte_t pte)
         // similarly would map them writable without any additional checks
         // while holding the PT lock.
         page* p = vm_normal_page(vma, addr, pte);
-        return p && p->use == page_use::anon && PageAnonExclusive(p);
+        // PageAnon() of a THP's tail page is its folio's.
+        return p && compound_head(p)->use == page_use::anon && PageAnonExclusive(p);
     }
     // Writable MAP_SHARED mapping: "clean" might indicate that the FS still
     // needs a real write-fault for writenotify.
