@@ -34,6 +34,7 @@ scan_result hugepage_vma_revalidate(mm_struct* mm, unsigned long address, vm_are
 // checks (see the file comment). Called with the pte table's lock held.
 scan_result __collapse_huge_page_isolate(vm_area_struct* vma, page* pgtable) {
     unsigned none_or_zero = 0;
+    bool writable = false;
     for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) {
         const pte_t pteval = ptep_get(pte_handle(pgtable, i));
         if (pte_none(pteval) || (pte_present(pteval) && is_zero_pfn(pte_pfn(pteval)))) {
@@ -43,7 +44,11 @@ scan_result __collapse_huge_page_isolate(vm_area_struct* vma, page* pgtable) {
         if (!pte_present(pteval)) return scan_result::SCAN_PTE_NON_PRESENT;
         page* p = vm_normal_page(vma, 0, pteval);
         if (!p || compound_head(p)->use != page_use::anon) return scan_result::SCAN_PAGE_NULL;
+        if (pte_write(pteval)) writable = true;
     }
+    // No pte of the range maps its page writable (a read-only VMA, or only
+    // KSM pages): not collapsed.
+    if (!writable) return scan_result::SCAN_PAGE_RO;
     return scan_result::SCAN_SUCCEED;
 }
 
