@@ -32,6 +32,8 @@ enum class pmd_state { none, table, huge };
 
 struct ref_vma {
     unsigned start = 0, end = 0;  // virtual pages [start, end)
+    bool writable = true;         // VM_WRITE
+    unsigned pgoff = start;       // vm_pgoff: the page index its start maps
 };
 
 struct ref_pte {
@@ -63,6 +65,7 @@ struct reference {
         return std::nullopt;
     }
     bool in_vma(unsigned vpage) const { return vma_index(vpage).has_value(); }
+    bool vma_writable(unsigned vpage) const { return vmas[*vma_index(vpage)].writable; }
     // [first, end) lies in one VMA.
     bool in_one_vma(unsigned first, unsigned end) const {
         const auto i = vma_index(first);
@@ -151,16 +154,21 @@ struct reference {
     void fault(unsigned vpage, bool write) {
         const unsigned pmd = pmd_of(vpage);
         ref_pte& p = pages[vpage];
+        const bool vm_write = vma_writable(vpage);
+        if (write && !vm_write) return;  // access_error(): SIGSEGV
         if (pmds[pmd] == pmd_state::none && in_one_vma(pmd * pmd_pages, (pmd + 1) * pmd_pages)) {
-            // do_huge_pmd_anonymous_page(): a writable THP even for a read (the
-            // huge zero page is off), its pte table deposited.
+            // do_huge_pmd_anonymous_page(): a THP even for a read (the huge
+            // zero page is off), writable if the VMA is (maybe_pmd_mkwrite()),
+            // its pte table deposited.
             const unsigned folio = next_folio++;
             for (unsigned i = 0; i < pmd_pages; ++i)
-                pages[pmd * pmd_pages + i] = ref_pte{true, true, true, false, new_frame(folio, i)};
+                pages[pmd * pmd_pages + i] = ref_pte{true, vm_write, true, false, new_frame(folio, i)};
             pmds[pmd] = pmd_state::huge;
             return;
         }
-        if (pmds[pmd] == pmd_state::huge) return;  // huge_pmd_set_accessed(): THPs are writable
+        // huge_pmd_set_accessed(): a THP is writable where its VMA is (mprotect()
+        // makes an exclusive one writable again).
+        if (pmds[pmd] == pmd_state::huge) return;
         pmds[pmd] = pmd_state::table;              // do_anonymous_page(): pte_alloc()
         if (!p.mapped) {
             if (write) map_new_page(vpage, true);  // a new page
@@ -203,21 +211,26 @@ struct reference {
     // khugepaged's collapse_huge_page() of one pmd: whether it succeeds.
     bool collapse_succeeds(unsigned pmd) const {
         if (pmds[pmd] != pmd_state::table || !in_one_vma(pmd * pmd_pages, (pmd + 1) * pmd_pages)) return false;
-        // __collapse_huge_page_isolate(): at most max_ptes_none (3) none or zero ptes.
-        for (unsigned i = 0; i < pmd_pages; ++i)
-            if (pages[pmd * pmd_pages + i].mapped && !pages[pmd * pmd_pages + i].zero) return true;
+        // __collapse_huge_page_isolate(): at most max_ptes_none (3) none or zero
+        // ptes, and some page mapped writable (else SCAN_PAGE_RO).
+        for (unsigned i = 0; i < pmd_pages; ++i) {
+            const ref_pte& p = pages[pmd * pmd_pages + i];
+            if (p.mapped && !p.zero && p.writable) return true;
+        }
         return false;
     }
     void collapse(unsigned pmd) {
         if (!collapse_succeeds(pmd)) return;
         const unsigned folio = next_folio++;
+        const bool vm_write = vma_writable(pmd * pmd_pages);  // maybe_pmd_mkwrite()
         for (unsigned i = 0; i < pmd_pages; ++i)
-            pages[pmd * pmd_pages + i] = ref_pte{true, true, true, false, new_frame(folio, i)};
+            pages[pmd * pmd_pages + i] = ref_pte{true, vm_write, true, false, new_frame(folio, i)};
         pmds[pmd] = pmd_state::huge;  // the old pte table is deposited
         forget_unmapped_frames();
     }
 
     void munmap(unsigned first, unsigned end);
+    void mprotect(unsigned first, unsigned end, bool writable);
     void mremap(std::size_t vma, unsigned new_start);
     void migrate(unsigned first, unsigned end);
     void ksm_merge(unsigned vpage, unsigned kpage_vpage);
@@ -255,9 +268,9 @@ inline void reference::munmap(unsigned first, unsigned end) {
             kept.push_back(v);
             continue;
         }
-        if (v.start < first) kept.push_back({v.start, first});
+        if (v.start < first) kept.push_back({v.start, first, v.writable, v.pgoff});
         detached.push_back({std::max(v.start, first), std::min(v.end, end)});
-        if (v.end > end) kept.push_back({end, v.end});
+        if (v.end > end) kept.push_back({end, v.end, v.writable, v.pgoff + (end - v.start)});
     }
     if (detached.empty()) return;
     std::sort(kept.begin(), kept.end(), [](auto& a, auto& b) { return a.start < b.start; });
@@ -278,6 +291,55 @@ inline void reference::munmap(unsigned first, unsigned end) {
     }
 }
 
+// mprotect(PROT_READ | (writable ? PROT_WRITE : 0)) of [first, end) inside one
+// VMA (mm/mprotect.c mprotect_fixup()): nothing if the VMA has those flags
+// already; else vma_merge() joins the range to the VMA before it and the one
+// after it where they touch it with the new flags and consecutive pgoffs, and
+// the VMA is split where it does not. change_protection() then splits a huge
+// pmd the range cuts and makes every mapping in the range read-only, or, made
+// writable (MM_CP_TRY_CHANGE_WRITABLE, can_change_pte_writable()), writable
+// where it maps an exclusive anonymous page: neither the zero page nor a KSM
+// page.
+inline void reference::mprotect(unsigned first, unsigned end, bool writable) {
+    const std::size_t i = *vma_index(first);
+    const ref_vma v = vmas[i];
+    if (v.writable == writable) return;
+    std::vector<ref_vma> next;
+    for (std::size_t j = 0; j < vmas.size(); ++j) {
+        if (j != i) {
+            next.push_back(vmas[j]);
+            continue;
+        }
+        if (v.start < first) next.push_back({v.start, first, v.writable, v.pgoff});
+        next.push_back({first, end, writable, v.pgoff + (first - v.start)});
+        if (end < v.end) next.push_back({end, v.end, v.writable, v.pgoff + (end - v.start)});
+    }
+    auto mergeable = [](const ref_vma& a, const ref_vma& b) {  // a just below b
+        return a.end == b.start && a.writable == b.writable && a.pgoff + (a.end - a.start) == b.pgoff;
+    };
+    std::size_t at = 0;
+    while (next[at].start != first) ++at;
+    if (at + 1 < next.size() && mergeable(next[at], next[at + 1])) {
+        next[at].end = next[at + 1].end;
+        next.erase(next.begin() + long(at) + 1);
+    }
+    if (at > 0 && mergeable(next[at - 1], next[at])) {
+        next[at - 1].end = next[at].end;
+        next.erase(next.begin() + long(at));
+    }
+    vmas = next;
+
+    for (unsigned pmd = pmd_of(first); pmd * pmd_pages < end; ++pmd) {
+        const unsigned lo = std::max(first, pmd * pmd_pages), hi = std::min(end, (pmd + 1) * pmd_pages);
+        if (hi - lo != pmd_pages) split_pmd(pmd);
+        for (unsigned u = lo; u < hi; ++u) {
+            ref_pte& p = pages[u];
+            if (!p.mapped) continue;
+            p.writable = writable && !p.zero && !frames.at(p.frame).ksm;
+        }
+    }
+}
+
 // mremap(MREMAP_MAYMOVE | MREMAP_FIXED) of a whole VMA to a free range
 // (mm/mremap.c move_vma()): KSM pages in it are broken out first
 // (ksm_madvise(MADV_UNMERGEABLE): the model's break_ksm() is a write fault),
@@ -288,7 +350,7 @@ inline void reference::mremap(std::size_t index, unsigned new_start) {
     const ref_vma old = vmas[index];
     for (unsigned v = old.start; v < old.end; ++v)
         if (frame_of(v) && frame_of(v)->ksm) fault(v, true);
-    vmas.push_back({new_start, new_start + (old.end - old.start)});
+    vmas.push_back({new_start, new_start + (old.end - old.start), old.writable, old.pgoff});  // copy_vma()
     std::sort(vmas.begin(), vmas.end(), [](auto& a, auto& b) { return a.start < b.start; });
     unsigned extent = 0;
     for (unsigned from = old.start, to = new_start; from < old.end; from += extent, to += extent) {
@@ -323,7 +385,9 @@ inline void reference::migrate(unsigned first, unsigned end) {
         pmds[pmd_of(v)] = pmd_state::table;
         const ref_pte p = pages[v];
         if (folio_at(v) != 0) continue;
-        map_new_page(v, !p.mapped || p.zero || p.writable);
+        // migrate_vma_insert_page() maps a hole or the zero page writable if
+        // the VMA is; remove_migration_ptes() keeps a page's permission.
+        map_new_page(v, !p.mapped || p.zero ? vma_writable(v) : p.writable);
     }
     forget_unmapped_frames();
 }

