@@ -349,7 +349,12 @@ inline void reference::mprotect(unsigned first, unsigned end, bool writable) {
 inline void reference::mremap(std::size_t index, unsigned new_start) {
     const ref_vma old = vmas[index];
     for (unsigned v = old.start; v < old.end; ++v)
-        if (frame_of(v) && frame_of(v)->ksm) fault(v, true);
+        if (frame_of(v) && frame_of(v)->ksm) {
+            // break_ksm()'s write fault copies the page, even in a read-only
+            // VMA (a COW mapping: FOLL_FORCE's case), writable where the VMA is.
+            map_new_page(v, vma_writable(v));
+            forget_unmapped_frames();
+        }
     vmas.push_back({new_start, new_start + (old.end - old.start), old.writable, old.pgoff});  // copy_vma()
     std::sort(vmas.begin(), vmas.end(), [](auto& a, auto& b) { return a.start < b.start; });
     unsigned extent = 0;

@@ -212,10 +212,7 @@ struct mprotect : mm_command {
 };
 
 // mremap(old, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, new) of a whole VMA to
-// a free range of the window (the model's move_vma() moves whole VMAs). Not
-// of a read-only VMA that maps a KSM page: the model's break_ksm() is a write
-// fault, which a read-only VMA refuses, where v6.6's is an unsharing fault
-// (FAULT_FLAG_UNSHARE) that copies the page anyway.
+// a free range of the window (the model's move_vma() moves whole VMAs).
 struct mremap : mm_command {
     std::size_t vma;
     unsigned new_start;
@@ -224,9 +221,6 @@ struct mremap : mm_command {
           new_start(pick(pages_where([&](unsigned v) { return target_ok(r, vma, v); }))) {}
     static bool target_ok(const reference& r, std::size_t vma, unsigned start) {
         if (vma >= r.vmas.size() || r.vmas.size() + 1 > max_vmas) return false;
-        if (!r.vmas[vma].writable)
-            for (unsigned v = r.vmas[vma].start; v < r.vmas[vma].end; ++v)
-                if (r.frame_of(v) && r.frame_of(v)->ksm) return false;
         const unsigned len = r.vmas[vma].end - r.vmas[vma].start;
         return start + len <= window_pages && r.free_range(start, start + len);
     }
