@@ -54,10 +54,6 @@ namespace {
 constexpr int fork_enomem = -12;  // -ENOMEM
 constexpr int fork_eagain = -11;  // -EAGAIN
 
-// is_cow_mapping() — include/linux/mm.h v6.6: private and may be written. The
-// model has no VM_MAYWRITE; every private mapping may be made writable.
-bool is_cow_mapping(unsigned long flags) { return !(flags & VM_SHARED); }
-
 // mmap_write_lock_nested() — include/linux/mmap_lock.h v6.6.
 void mmap_write_lock_nested(mm_struct* mm, int subclass) { down_write_nested(&mm->mmap_lock, subclass); }
 

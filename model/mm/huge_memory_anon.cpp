@@ -3,8 +3,8 @@
 //
 // Read faults map the huge zero page when use_zero_page is set (page.h: off
 // by default in the model) and allocate a THP otherwise. Left out: memcg
-// charging, khugepaged registration, userfaultfd, unshare
-// (FAULT_FLAG_UNSHARE), the swap cache and event counters.
+// charging, khugepaged registration, userfaultfd, the swap cache and event
+// counters.
 #include "model/mm/huge_memory.h"
 #include "model/mm/pagemap.h"
 #include "model/mm/pgtable_generic.h"
@@ -158,11 +158,12 @@ int zap_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr) {
     return 1;
 }
 
-// do_huge_pmd_wp_page() — mm/huge_memory.c v6.6, write faults (no unshare):
+// do_huge_pmd_wp_page() — mm/huge_memory.c v6.6, write and unshare faults:
 // the huge zero page and a THP that may be shared are split, and the fault
 // falls back to the pte level (do_wp_page() there copies); an exclusive THP
-// is made writable in place.
+// is made writable in place, or for unshare left as it is.
 vm_fault_t do_huge_pmd_wp_page(vm_fault* vmf) {
+    const bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
     vm_area_struct* vma = vmf->vma;
     mm_struct* mm = vma->vm_mm;
     const unsigned long haddr = vmf->address & PMD_MASK;
@@ -208,6 +209,10 @@ vm_fault_t do_huge_pmd_wp_page(vm_fault* vmf) {
         unlock_page(folio);
     }
 reuse:
+    if (unshare) {
+        spin_unlock(vmf->ptl);
+        return 0;
+    }
     {
         pmd_t entry = pmd_mkyoung(orig_pmd);
         entry = maybe_pmd_mkwrite(pmd_mkdirty(entry), vma);

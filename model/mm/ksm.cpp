@@ -188,16 +188,18 @@ bool maps_ksm_page(vm_area_struct* vma, unsigned long addr) {
     return ksm_page;
 }
 
-// break_ksm() — mm/ksm.c v6.6: fault until no KSM page is mapped at addr. The
-// kernel faults with FAULT_FLAG_UNSHARE, which the model does not have: the
-// write fault of the pre-6.1 break_ksm() copies the page the same way, but
-// leaves the copy writable where unshare leaves it read-only (exclusive).
+// break_ksm() — mm/ksm.c v6.6: unshare-fault until no KSM page is mapped at
+// addr; the copy is exclusive and read-only, writable at the next write fault
+// without another copy. With the v5.4 fault path (variants.h) it write-faults,
+// as break_ksm() did before v6.1, and the copy is writable.
 int break_ksm(vm_area_struct* vma, unsigned long addr, bool lock_vma) {
     if (lock_vma) vma_start_write(vma);
+    const unsigned flags =
+        vma->vm_mm->variants.pte_fault == handle_pte_fault_form::v5_4 ? FAULT_FLAG_WRITE : FAULT_FLAG_UNSHARE;
     vm_fault_t ret = 0;
     do {
         if (!maps_ksm_page(vma, addr)) return 0;  // walk_page_range_vma(&break_ksm_ops)
-        ret = handle_mm_fault(vma, addr, FAULT_FLAG_WRITE);  // FAULT_FLAG_UNSHARE | FAULT_FLAG_REMOTE
+        ret = handle_mm_fault(vma, addr, flags);  // | FAULT_FLAG_REMOTE
     } while (!(ret & (VM_FAULT_SIGBUS | VM_FAULT_OOM)));
     return (ret & VM_FAULT_OOM) ? -12 : EFAULT_RET;  // -ENOMEM, -EFAULT
 }

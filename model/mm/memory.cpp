@@ -303,8 +303,8 @@ namespace v6_6 {
 // fault returns and is retried. vmf->ptl is the lock of the table the pmd named
 // when pte_offset_map_nolock() read it; pte_same() under it catches a change.
 // Left out: do_numa_page() for a PROT_NONE pte (as in the v5.4 form),
-// FAULT_FLAG_ORIG_PTE_VALID and FAULT_FLAG_UNSHARE (no caller sets them), and
-// the TLB calls (no TLB in the model).
+// FAULT_FLAG_ORIG_PTE_VALID (no caller sets it), and the TLB calls (no TLB in
+// the model).
 static vm_fault_t handle_pte_fault(vm_fault* vmf) {
     if (pmd_none(deref(vmf->pmd))) {
         // Leave __pte_alloc() until later: vm_ops->fault may want a huge page.
@@ -325,9 +325,9 @@ static vm_fault_t handle_pte_fault(vm_fault* vmf) {
     spin_lock(vmf->ptl);
     pte_t entry = vmf->orig_pte;
     if (!pte_same(ptep_get(vmf->pte), entry)) goto unlock;  // update_mmu_tlb(): no TLB
-    if (vmf->flags & FAULT_FLAG_WRITE) {
-        if (!pte_write(entry)) return do_wp_page(vmf);  // COW: memory_cow.cpp
-        entry = pte_mkdirty(entry);
+    if (vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
+        if (!pte_write(entry)) return do_wp_page(vmf);  // COW or unshare: memory_cow.cpp
+        if (vmf->flags & FAULT_FLAG_WRITE) entry = pte_mkdirty(entry);
     }
     entry = pte_mkyoung(entry);
     // ptep_set_access_flags(): only ever sets bits, under the ptl; a spurious
@@ -381,8 +381,10 @@ static vm_fault_t wp_huge_pmd(vm_fault* vmf, pmd_t) {
 // __handle_mm_fault() — mm/memory.c v5.4; with fixed_625110b5e9da, v5.5's
 // pud_trans_unstable() re-check after pmd_alloc(), which is v6.6's pud level;
 // with handle_pte_fault_form::v6_6, v6.6's lockless read of the pmd. Left out:
-// the p4d level (folded), FAULT_FLAG_UNSHARE and pmd-level NUMA hinting
-// (do_huge_pmd_numa_page(): no modeled fault meets a PROT_NONE huge pmd).
+// the p4d level (folded) and pmd-level NUMA hinting (do_huge_pmd_numa_page():
+// no modeled fault meets a PROT_NONE huge pmd). FAULT_FLAG_UNSHARE goes to the
+// huge pmd's write-protect fault as a write does, as in v6.6 (only the v6.6
+// break_ksm() sets it).
 static vm_fault_t __handle_mm_fault(vm_area_struct* vma, unsigned long address, unsigned flags) {
     vm_fault vmf;
     vmf.vma = vma;
@@ -390,6 +392,7 @@ static vm_fault_t __handle_mm_fault(vm_area_struct* vma, unsigned long address, 
     vmf.flags = flags;
     vmf.pgoff = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
     const unsigned dirty = flags & FAULT_FLAG_WRITE;
+    const unsigned wp_pmd = flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE);
     mm_struct* mm = vma->vm_mm;
     vm_fault_t ret;
 
@@ -440,7 +443,7 @@ retry_pud:
             return 0;
         }
         if (pmd_trans_huge(orig_pmd) || pmd_devmap(orig_pmd)) {
-            if (dirty && !pmd_write(orig_pmd)) {
+            if (wp_pmd && !pmd_write(orig_pmd)) {
                 vmf.orig_pmd = orig_pmd;
                 ret = wp_huge_pmd(&vmf, orig_pmd);
                 if (!(ret & VM_FAULT_FALLBACK)) return ret;
@@ -461,6 +464,12 @@ retry_pud:
 // VM_FAULT_RETRY (do_fault() above). The rest of the walk is the same: what the
 // mmap_lock kept out (munmap, khugepaged's collapse) takes vma_start_write().
 vm_fault_t handle_mm_fault(vm_area_struct* vma, unsigned long address, unsigned flags) {
+    // sanitize_fault_flags() — mm/memory.c v6.6, for unshare: it only applies
+    // to COW mappings, elsewhere it is an ordinary read fault.
+    if (flags & FAULT_FLAG_UNSHARE) {
+        VM_BUG_ON(flags & FAULT_FLAG_WRITE, "WARN_ON_ONCE(*flags & FAULT_FLAG_WRITE) in sanitize_fault_flags");
+        if (!is_cow_mapping(vma->vm_flags)) flags &= ~FAULT_FLAG_UNSHARE;
+    }
     return __handle_mm_fault(vma, address, flags);
 }
 

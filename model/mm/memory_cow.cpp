@@ -7,8 +7,10 @@
 // change_pte_notify); `no_notifier` drops them, as this path was modeled
 // before it had a secondary MMU to serve.
 //
-// Left out: memcg, swap cache, userfaultfd, unshare (FAULT_FLAG_UNSHARE), the
-// LRU (lru_add_drain()). Page contents are copied only where a scenario
+// FAULT_FLAG_UNSHARE (break_ksm()) takes the same path as a write but leaves
+// an exclusive page as it is and maps a copy read-only.
+//
+// Left out: memcg, swap cache, userfaultfd, the LRU (lru_add_drain()). Page contents are copied only where a scenario
 // tracks them (mem_map::user_contents, page.h); ptep_clear_flush() reaches the
 // TLBs of scenarios that have them (model/arch/x86/tlb.h).
 #include "model/arch/x86/tlb.h"
@@ -81,8 +83,10 @@ bool switch_pte(vm_fault* vmf, page* old_page, page* new_page) {
         v6_5::pte_unmap_unlock(vmf->pte, vmf->ptl);  // update_mmu_tlb(): no TLB
         return false;
     }
-    pte_t entry = pfn_pte(page_to_pfn(new_page), vma_anon_page_prot(vma));
-    entry = maybe_mkwrite(pte_mkdirty(pte_mkyoung(entry)), vma);
+    pte_t entry = pte_mkyoung(pfn_pte(page_to_pfn(new_page), vma_anon_page_prot(vma)));  // pte_sw_mkyoung()
+    // An unshared copy stays read-only (soft-dirty and uffd-wp bits, which it
+    // would carry over, are not modeled).
+    if (!(vmf->flags & FAULT_FLAG_UNSHARE)) entry = maybe_mkwrite(pte_mkdirty(entry), vma);
     // Clear the pte entry and flush it first, before updating the pte with the
     // new entry, so that no TLB holds the old page while another holds the new.
     ptep_get_and_clear(mm, vmf->address, vmf->pte);  // ptep_clear_flush():
@@ -138,8 +142,9 @@ vm_fault_t wp_page_copy(vm_fault* vmf, page* old_page) {
 
 // do_wp_page() — mm/memory.c v6.6: shared mappings are made writable, an
 // exclusive (or reusable) anonymous page is reused, anything else is copied.
-// Left out: unshare, uffd-wp, the KSM/LRU early outs of the reuse check.
+// Left out: uffd-wp, the KSM/LRU early outs of the reuse check.
 vm_fault_t do_wp_page(vm_fault* vmf) {
+    const bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
     vm_area_struct* vma = vmf->vma;
     page* p = vm_normal_page(vma, vmf->address, vmf->orig_pte);
     page* folio = p ? compound_head(p) : nullptr;
@@ -148,6 +153,10 @@ vm_fault_t do_wp_page(vm_fault* vmf) {
     // impossible. A page marked exclusive is reused without further checks.
     if (folio && folio->use == page_use::anon && (PageAnonExclusive(p) || wp_can_reuse_anon_folio(folio, vma))) {
         if (!PageAnonExclusive(p)) SetPageAnonExclusive(p);
+        if (unshare) {  // nothing to unshare: the page is ours
+            vmf_pte_unmap_unlock(vmf);
+            return 0;
+        }
         wp_page_reuse(vmf);
         return 0;
     }

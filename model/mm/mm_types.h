@@ -30,6 +30,9 @@ inline constexpr vm_fault_t VM_FAULT_FALLBACK = 0x000800;
 inline constexpr unsigned FAULT_FLAG_WRITE = 0x01;
 inline constexpr unsigned FAULT_FLAG_ALLOW_RETRY = 0x04;
 inline constexpr unsigned FAULT_FLAG_USER = 0x40;
+// v5.19+: break COW of a page mapped read-only into an exclusive copy, still
+// read-only (break_ksm() since v6.1; GUP's FOLL_PIN of a shared page).
+inline constexpr unsigned FAULT_FLAG_UNSHARE = 0x400;
 inline constexpr unsigned FAULT_FLAG_VMA_LOCK = 0x1000;
 
 inline constexpr unsigned long VM_READ = 0x01;
@@ -39,6 +42,10 @@ inline constexpr unsigned long VM_PFNMAP = 0x400;
 inline constexpr unsigned long VM_HUGEPAGE = 0x20000000;
 inline constexpr unsigned long VM_MIXEDMAP = 0x10000000;
 inline constexpr unsigned long VM_MERGEABLE = 0x80000000;  // MADV_MERGEABLE: KSM may merge its pages
+
+// is_cow_mapping() — include/linux/mm.h v6.6: private and may be written. The
+// model has no VM_MAYWRITE; every private mapping may be made writable.
+inline bool is_cow_mapping(unsigned long flags) { return !(flags & VM_SHARED); }
 
 // The pXd_t* of the kernel: which table page, and which slot in it. A handle, not a
 // C++ pointer, so that following a stale or wrong one is caught, never undefined.

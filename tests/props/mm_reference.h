@@ -342,7 +342,7 @@ inline void reference::mprotect(unsigned first, unsigned end, bool writable) {
 
 // mremap(MREMAP_MAYMOVE | MREMAP_FIXED) of a whole VMA to a free range
 // (mm/mremap.c move_vma()): KSM pages in it are broken out first
-// (ksm_madvise(MADV_UNMERGEABLE): the model's break_ksm() is a write fault),
+// (ksm_madvise(MADV_UNMERGEABLE): break_ksm()'s unshare faults),
 // then move_page_tables() as the model has it (a huge pmd is split and moved
 // as ptes, move_huge_pmd() being left out), then munmap() of the old range
 // with the new VMA already linked.
@@ -350,9 +350,9 @@ inline void reference::mremap(std::size_t index, unsigned new_start) {
     const ref_vma old = vmas[index];
     for (unsigned v = old.start; v < old.end; ++v)
         if (frame_of(v) && frame_of(v)->ksm) {
-            // break_ksm()'s write fault copies the page, even in a read-only
-            // VMA (a COW mapping: FOLL_FORCE's case), writable where the VMA is.
-            map_new_page(v, vma_writable(v));
+            // break_ksm()'s unshare fault copies the page into an exclusive
+            // one, mapped read-only (writable at the next write fault).
+            map_new_page(v, false);
             forget_unmapped_frames();
         }
     vmas.push_back({new_start, new_start + (old.end - old.start), old.writable, old.pgoff});  // copy_vma()

@@ -118,8 +118,9 @@ TEST(MmSequencePins, WriteToAKsmPageMappedOnceCopiesIt) {
 }
 
 // move_vma() breaks the KSM pages of the range it moves (ksm_madvise(
-// MADV_UNMERGEABLE), as v6.6 does): the moved page is a copy of its own, and
-// the KSM page keeps its other mapping.
+// MADV_UNMERGEABLE), as v6.6 does): the moved page is a copy of its own,
+// exclusive but read-only (break_ksm()'s unshare fault), made writable by the
+// next write fault without another copy; the KSM page keeps its other mapping.
 TEST(MmSequencePins, MremapBreaksTheKsmPagesItMoves) {
     mm_system s;
     fault_at(s, 2, true);  // a THP over pages 0..3
@@ -148,9 +149,14 @@ TEST(MmSequencePins, MremapBreaksTheKsmPagesItMoves) {
     }));
     ASSERT_EQ(moved, addr_of(40));
     const translation t = s.translate(addr_of(42));
-    EXPECT_TRUE(t.mapped && t.writable);
+    EXPECT_TRUE(t.mapped && !t.writable);
     EXPECT_NE(t.pfn, b->pfn);
     EXPECT_FALSE(PageKsm(s.page_at(t.pfn)));
+    EXPECT_TRUE(PageAnonExclusive(s.page_at(t.pfn)));
+    fault_at(s, 42, true);
+    const translation written = s.translate(addr_of(42));
+    EXPECT_TRUE(written.mapped && written.writable);
+    EXPECT_EQ(written.pfn, t.pfn);
     EXPECT_EQ(page_mapcount(b), 1);
     EXPECT_EQ(page_count(b), 1);
     EXPECT_TRUE(s.run([&] {
