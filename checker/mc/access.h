@@ -30,6 +30,7 @@ enum class access_kind : std::uint8_t {
     shared,  // rwsem shared acquire/release: commutes with other shared ops
     any,     // dependent with everything (a retry that read nothing)
     rereads,  // a retry step: re-reads the objects in `reread` (a retry that read some)
+    add,      // a relaxed RMW whose result is unused (atomic_inc()): commutes with other adds
 };
 
 // The set of objects a retry step re-reads, as a 64-bit Bloom filter: a retry
@@ -47,7 +48,9 @@ struct access {
 };
 
 // Two steps of different threads commute unless they touch the same object and at
-// least one changes it for the other (two reads, or two shared lock ops, commute).
+// least one changes it for the other (two reads, two shared lock ops, or two adds
+// whose results nobody reads, commute: either order leaves the same value, and a
+// relaxed add orders nothing).
 inline bool dependent(const access& a, const access& b) {
     if (a.kind == access_kind::any || b.kind == access_kind::any) return true;
     if (a.kind == access_kind::none || b.kind == access_kind::none) return false;
@@ -60,6 +63,7 @@ inline bool dependent(const access& a, const access& b) {
     if (a.obj != b.obj) return false;
     if (a.kind == access_kind::read && b.kind == access_kind::read) return false;
     if (a.kind == access_kind::shared && b.kind == access_kind::shared) return false;
+    if (a.kind == access_kind::add && b.kind == access_kind::add) return false;
     return true;
 }
 

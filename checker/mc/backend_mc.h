@@ -38,6 +38,7 @@ public:
     void store(word v, mo order, const site& where);
     word exchange(word v, mo order, const site& where);
     word fetch_add(word delta, mo order, const site& where);
+    void add(word delta, const site& where);
     bool compare_exchange(word& expected, word desired, mo order, const site& where);
     void retire(const site& where);
 

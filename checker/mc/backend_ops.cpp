@@ -90,6 +90,19 @@ word atomic_word::fetch_add(word delta, mo order, const site& where) {
     return before;
 }
 
+// A relaxed add whose result nobody reads: the same read-modify-write, but DPOR
+// lets two of them commute (access_kind::add).
+void atomic_word::add(word delta, const site& where) {
+    if (runtime* rt = runtime::tracked()) {
+        const std::uint32_t obj = slot_of(*rt, handle_, this);
+        rt->step(op::add, obj, where);
+        rt->hb().atomic_load(rt->current(), rt->state(obj), false);
+        rt->hb().atomic_store(rt->current(), rt->state(obj), false, true);
+        rt->note_write(obj);  // nothing is observed: no read to wait on in a retry
+    }
+    value_ += delta;
+}
+
 bool atomic_word::compare_exchange(word& expected, word desired, mo order, const site& where) {
     runtime* rt = runtime::tracked();
     std::uint32_t obj = 0;

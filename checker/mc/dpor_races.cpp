@@ -14,6 +14,7 @@ struct history {
     int last_write = -1;
     std::array<int, max_threads> reads{-1, -1, -1, -1};   // since the last write
     std::array<int, max_threads> shared{-1, -1, -1, -1};  // since the last write
+    std::array<int, max_threads> adds{-1, -1, -1, -1};    // since the last write
 };
 
 class analysis {
@@ -70,11 +71,13 @@ private:
         }
         history& h = hist(obj);
         add(h.last_write);
-        if (kind == access_kind::write)
-            for (int u = 0; u < max_threads; ++u) {
-                add(h.reads[u]);
-                add(h.shared[u]);
-            }
+        for (int u = 0; u < max_threads; ++u) {
+            // A read sees the adds before it; an add changes what reads saw;
+            // a write depends on everything since the last one.
+            if (kind == access_kind::read || kind == access_kind::write) add(h.adds[u]);
+            if (kind == access_kind::add || kind == access_kind::write) add(h.reads[u]);
+            if (kind == access_kind::write) add(h.shared[u]);
+        }
     }
 
     void record(std::uint32_t obj, access_kind kind, int t, int j) {
@@ -86,7 +89,8 @@ private:
         history& h = hist(obj);
         if (kind == access_kind::read) h.reads[t] = j;
         if (kind == access_kind::shared) h.shared[t] = j;
-        if (kind == access_kind::write) h = history{j, {-1, -1, -1, -1}, {-1, -1, -1, -1}};
+        if (kind == access_kind::add) h.adds[t] = j;
+        if (kind == access_kind::write) h = history{j, {-1, -1, -1, -1}, {-1, -1, -1, -1}, {-1, -1, -1, -1}};
     }
 
     bool covers(const vclock& c, int event) const { return c.covers(log_.events[event].thread, tick_[event]); }

@@ -93,6 +93,7 @@ access runtime::pending_access(const model_thread& th) const {
         case op::load:
         case op::plain_read: return {th.obj, access_kind::read};
         case op::fence: return {global_object, access_kind::none};
+        case op::add: return {th.obj, access_kind::add};
         case op::fence_sc: return {global_object, access_kind::write};
         case op::lock_shared:
         case op::try_lock_shared:

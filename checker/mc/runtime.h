@@ -27,7 +27,7 @@ static_assert(max_threads == kernel::detail::max_threads);
 
 // The operations a model thread can be suspended at.
 enum class op : std::uint8_t {
-    load, store, rmw, cas, plain_read, plain_write, fence_sc, fence,
+    load, store, rmw, add, cas, plain_read, plain_write, fence_sc, fence,
     lock, try_lock, unlock, lock_shared, try_lock_shared, unlock_shared, rw_lock, rw_try_lock, rw_unlock,
     downgrade, retry, retire, rcu_lock, rcu_unlock, rcu_unlock_ending, grace_begin, grace_wait,
 };

@@ -45,6 +45,15 @@ public:
         detail::record(op, name_, &detail::format_word<T>, before, after, where, detail::step_kind::write);
         return detail::from_word<T>(before);
     }
+    // A relaxed add whose result the caller drops (atomic_inc(), atomic_dec()):
+    // the engines may let two such adds commute.
+    void add(T delta, const char* op, const detail::site& where) {
+        word_.add(detail::to_word(delta), where);
+        const detail::word before = latest_;  // after the scheduling point, as fetch_add's
+        const detail::word after = detail::to_word(static_cast<T>(detail::from_word<T>(before) + delta));
+        note_latest(after);
+        detail::record(op, name_, &detail::format_word<T>, before, after, where, detail::step_kind::write);
+    }
     // The word's memory is freed (its page goes back to the allocator): no value
     // changes, but for the engines it is a write, which every later access to the
     // word depends on (the in-house engine's DPOR and retry wake-ups need it).
@@ -136,15 +145,16 @@ inline void atomic_long_set(atomic_long_t& a, long v, MMCHECK_SITE) {
 inline long atomic_long_add_return(long delta, atomic_long_t& a, MMCHECK_SITE) {
     return a.raw().fetch_add(delta, mo::seq_cst, "atomic_add_return", where) + delta;
 }
-inline void atomic_long_inc(atomic_long_t& a, MMCHECK_SITE) { atomic_long_add_return(1, a, where); }
-inline void atomic_long_dec(atomic_long_t& a, MMCHECK_SITE) { atomic_long_add_return(-1, a, where); }
+// The non-value-returning ones are unordered (Documentation/atomic_t.txt).
+inline void atomic_long_inc(atomic_long_t& a, MMCHECK_SITE) { a.raw().add(1, "atomic_inc", where); }
+inline void atomic_long_dec(atomic_long_t& a, MMCHECK_SITE) { a.raw().add(-1, "atomic_dec", where); }
 inline bool atomic_long_dec_and_test(atomic_long_t& a, MMCHECK_SITE) {
     return atomic_long_add_return(-1, a, where) == 0;
 }
 inline long atomic_read(const atomic_t& a, MMCHECK_SITE) { return atomic_long_read(a, where); }
 inline void atomic_set(atomic_t& a, long v, MMCHECK_SITE) { atomic_long_set(a, v, where); }
-inline void atomic_inc(atomic_t& a, MMCHECK_SITE) { atomic_long_add_return(1, a, where); }
-inline void atomic_dec(atomic_t& a, MMCHECK_SITE) { atomic_long_add_return(-1, a, where); }
+inline void atomic_inc(atomic_t& a, MMCHECK_SITE) { atomic_long_inc(a, where); }
+inline void atomic_dec(atomic_t& a, MMCHECK_SITE) { atomic_long_dec(a, where); }
 inline long atomic_add_return(long delta, atomic_t& a, MMCHECK_SITE) {
     return atomic_long_add_return(delta, a, where);
 }

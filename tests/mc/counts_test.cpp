@@ -26,7 +26,11 @@ struct pinned {
 //   own-write-after-other  while (r refs != 0) { refs++; refs--; retry } | refs--  (refs = 1)
 //                 DFS: b a(r=0); a(r=1) then b before the ++, before the --, or before the
 //                 retry, each followed by a(retry) a(r=0) (T1's write wakes the retry even
-//                 though T0 wrote refs after it)            DPOR: the same 4 (all on refs)
+//                 though T0 wrote refs after it)            DPOR: 2: b first, or b after
+//                 a(r=1); the ++ and -- are unordered adds, which commute with b's --, so
+//                 b before the ++, before the -- or before the retry is one trace
+//   two-incs      inc x | inc x              DFS: ab ba                         DPOR: ab
+//   inc-vs-read   inc x | r x                DFS: ab ba                         DPOR: both
 //   locked-counter  lock; r; w; unlock (both)  DFS: a first or b first (a lock wait blocks)
 //   rwsem-readers T0,T1: down_read r up_read | T2: down_write w up_write
 //                 DPOR: each reader's section before or after the writer's: 4
@@ -37,7 +41,9 @@ const pinned tiny_counts[] = {
     {"selftest/mc/two-reads", 2, 1},
     {"selftest/mc/choice", 6, 3},
     {"selftest/mc/spin-until-set", 2, 2},
-    {"selftest/mc/own-write-after-other", 4, 4},
+    {"selftest/mc/own-write-after-other", 4, 2},
+    {"selftest/mc/two-incs", 2, 1},
+    {"selftest/mc/inc-vs-read", 2, 2},
     {"selftest/locked-counter", 2, 2},
     {"selftest/mc/rwsem-readers", 0, 4},
     {"selftest/mc/downgrade", 0, 2},

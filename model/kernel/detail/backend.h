@@ -1,7 +1,8 @@
 // Selects the engine backend for this build of the model. Every backend provides,
 // in kernel::backend, the same small surface the seam is written against:
 //
-//   class atomic_word  load/store/exchange/fetch_add/compare_exchange with an mo
+//   class atomic_word  load/store/exchange/fetch_add/compare_exchange with an mo;
+//                      add: a relaxed fetch_add whose result the caller drops
 //   class plain_word   read/write; unordered concurrent access with a write is a race
 //   class mutex        lock/try_lock/unlock                  (spinlocks, page lock)
 //   class rwsem        shared and exclusive, trylocks, downgrade (mmap_lock, i_mmap_rwsem)

@@ -68,6 +68,7 @@ public:
     void store(word v, mo order, const site&) { value_.store(v, to_std(order)); }
     word exchange(word v, mo order, const site&) { return value_.exchange(v, to_std(order)); }
     word fetch_add(word delta, mo order, const site&) { return value_.fetch_add(delta, to_std(order)); }
+    void add(word delta, const site&) { value_.fetch_add(delta, std::memory_order_relaxed); }
     bool compare_exchange(word& expected, word desired, mo order, const site&) {
         return value_.compare_exchange_strong(expected, desired, to_std(order));
     }

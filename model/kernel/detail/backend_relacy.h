@@ -35,6 +35,7 @@ public:
     void store(word v, mo order, const site& where);
     word exchange(word v, mo order, const site& where);
     word fetch_add(word delta, mo order, const site& where);
+    void add(word delta, const site& where) { fetch_add(delta, mo::relaxed, where); }
     bool compare_exchange(word& expected, word desired, mo order, const site& where);
     // Relacy explores every interleaving within its bound: nothing to tell it.
     void retire(const site&) {}

@@ -77,6 +77,27 @@ struct own_write_after_other : scenario_instance {
     }
 };
 
+// T0: atomic_inc(x) | T1: atomic_inc(x). Unordered adds whose results nobody
+// reads commute; the count is 2 either way.
+struct two_incs : scenario_instance {
+    atomic_t x{0, {"x"}};
+    void run_thread(int) override { atomic_inc(x); }
+    void finish() override {
+        if (atomic_read(x) != 2) report_violation(violation_kind::assertion, "lost increment");
+    }
+};
+
+// T0: atomic_inc(x) | T1: read x. The read sees the add or not.
+struct inc_vs_read : scenario_instance {
+    atomic_t x{0, {"x"}};
+    void run_thread(int t) override {
+        if (t == 0)
+            atomic_inc(x);
+        else
+            (void)atomic_read(x);
+    }
+};
+
 // T0, T1: down_read; read d; up_read | T2: down_write; d = 1; up_write.
 struct rwsem_readers : scenario_instance {
     rw_semaphore sem{{"sem"}};
@@ -187,6 +208,8 @@ const scenario_registration tiny_registrations[] = {
     {tiny("selftest/mc/choice", 2, none), &make<choice3>},
     {tiny("selftest/mc/spin-until-set", 2, none), &make<spin_until_set>},
     {tiny("selftest/mc/own-write-after-other", 2, none), &make<own_write_after_other>},
+    {tiny("selftest/mc/two-incs", 2, none), &make<two_incs>},
+    {tiny("selftest/mc/inc-vs-read", 2, none), &make<inc_vs_read>},
     {tiny("selftest/mc/rwsem-readers", 3, none), &make<rwsem_readers>},
     {tiny("selftest/mc/downgrade", 2, none), &make<downgrade>},
     {tiny("selftest/mc/mp-release-acquire", 2, none), &make<message_passing<true, false>>},
