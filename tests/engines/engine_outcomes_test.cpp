@@ -71,13 +71,22 @@ TEST_P(systematic_engine, gives_the_declared_outcome) {
 INSTANTIATE_TEST_SUITE_P(seam_programs, systematic_engine, testing::ValuesIn(systematic_cases()), case_name);
 
 #ifdef MMCHECK_TEST_ENGINE_native
-TEST(native_engine, runs_a_correctly_locked_program_without_a_finding) {
+run_result run_native(const char* scenario, std::uint64_t iterations) {
     run_options options;
-    options.scenario = "selftest/locked-counter";
+    options.scenario = scenario;
     options.variant = "default";
     options.engine = engine_kind::native;
-    options.iterations = 300;
-    const run_result result = run(options);
+    options.iterations = iterations;
+    return run(options);
+}
+
+// The native driver notes model threads it could not stop (checker/native).
+void expect_no_thread_left_running(const run_result& result) {
+    for (const std::string& note : result.notes) EXPECT_EQ(note.find("left running"), std::string::npos) << note;
+}
+
+TEST(native_engine, runs_a_correctly_locked_program_without_a_finding) {
+    const run_result result = run_native("selftest/locked-counter", 300);
     EXPECT_EQ(result.outcome, verdict::pass);
     EXPECT_EQ(result.executions, 300u);
 }
@@ -86,33 +95,23 @@ TEST(native_engine, reports_a_deadlock_it_runs_into) {
     // Thread 0 takes a then b, thread 1 b then a; on real threads the ABBA
     // interleaving is likely within a few hundred runs but not certain, so the test
     // asserts only what is certain: either the runs all pass or the finding is a
-    // deadlock, never a crash or another kind.
-    run_options options;
-    options.scenario = "selftest/abba-deadlock";
-    options.variant = "default";
-    options.engine = engine_kind::native;
-    options.iterations = 300;
-    const run_result result = run(options);
+    // deadlock, never a crash or another kind; and the deadlocked threads are stopped.
+    const run_result result = run_native("selftest/abba-deadlock", 300);
     if (result.outcome == verdict::violation) {
         EXPECT_EQ(result.violation->kind, violation_kind::deadlock);
     }
-    for (const std::string& note : result.notes) EXPECT_EQ(note.find("left running"), std::string::npos) << note;
+    expect_no_thread_left_running(result);
 }
 
 TEST(native_engine, ends_every_thread_of_a_run_that_failed) {
     // Thread 0 fails holding a lock; thread 1 spins on a flag it will never see
     // set, thread 2 on the lock. The run must report thread 0's finding and stop
     // both waiters: none may be left running into the next run.
-    run_options options;
-    options.scenario = "selftest/abort-while-others-wait";
-    options.variant = "default";
-    options.engine = engine_kind::native;
-    options.iterations = 20;
-    const run_result result = run(options);
+    const run_result result = run_native("selftest/abort-while-others-wait", 20);
     ASSERT_EQ(result.outcome, verdict::violation);
     EXPECT_EQ(result.violation->kind, violation_kind::assertion) << result.violation->message;
     EXPECT_EQ(result.executions, 1u);
-    for (const std::string& note : result.notes) EXPECT_EQ(note.find("left running"), std::string::npos) << note;
+    expect_no_thread_left_running(result);
 }
 #endif
 
