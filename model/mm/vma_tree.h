@@ -46,10 +46,12 @@ public:
     void clear();
 
     // mas_walk() of MA_STATE(mas, &mm->mm_mt, addr, addr) under rcu_read_lock():
-    // the VMA some slot holds whose range contained `addr` when it was stored, or
-    // nullptr. The range is read from the VMA, whose vm_start/vm_end the model
-    // never changes once it is linked (mm_types.h). The caller must lock and
-    // re-check it (lock_vma_under_rcu()).
+    // the VMA some slot holds whose range contains `addr`, or nullptr. The caller
+    // must lock and re-check it (lock_vma_under_rcu()). Known defect: the range is
+    // read from the VMA's plain vm_start/vm_end, which __split_vma() changes on a
+    // linked VMA (mprotect() of part of it); the engines do not see that access,
+    // but under ThreadSanitizer vma-mprotect-vs-write-fault reports it as a race.
+    // The kernel's walk reads the range from the tree: the slots should hold it.
     vm_area_struct* mas_walk(unsigned long addr) const;
 
 private:
