@@ -42,7 +42,7 @@ std::string short_path(const char* file) {
 
 }  // namespace
 
-void track_rmw(arena_handle& handle, const void* self, mo order, const site& where);
+void track_rmw(arena_handle& handle, const void* self, mo order, const site& where, op kind = op::rmw);
 
 word atomic_word::load(mo order, const site& where) const {
     if (runtime* rt = runtime::tracked()) {
@@ -64,14 +64,16 @@ void atomic_word::store(word v, mo order, const site& where) {
     value_ = v;
 }
 
-// exchange and fetch_add: a read-modify-write with `order` on both halves.
-void track_rmw(arena_handle& handle, const void* self, mo order, const site& where) {
+// exchange and fetch_add: a read-modify-write with `order` on both halves. An
+// op::add is one whose result nobody reads (atomic_word::add): nothing is
+// observed, so a retry has no read of it to wait on.
+void track_rmw(arena_handle& handle, const void* self, mo order, const site& where, op kind) {
     if (runtime* rt = runtime::tracked()) {
         const std::uint32_t obj = slot_of(*rt, handle, self);
-        rt->step(op::rmw, obj, where);
+        rt->step(kind, obj, where);
         rt->hb().atomic_load(rt->current(), rt->state(obj), acquires(order));
         rt->hb().atomic_store(rt->current(), rt->state(obj), releases(order), true);
-        rt->note_read(obj);
+        if (kind != op::add) rt->note_read(obj);
         rt->note_write(obj);
     }
 }
@@ -90,16 +92,10 @@ word atomic_word::fetch_add(word delta, mo order, const site& where) {
     return before;
 }
 
-// A relaxed add whose result nobody reads: the same read-modify-write, but DPOR
-// lets two of them commute (access_kind::add).
+// A relaxed add whose result nobody reads: DPOR lets two of them commute
+// (access_kind::add).
 void atomic_word::add(word delta, const site& where) {
-    if (runtime* rt = runtime::tracked()) {
-        const std::uint32_t obj = slot_of(*rt, handle_, this);
-        rt->step(op::add, obj, where);
-        rt->hb().atomic_load(rt->current(), rt->state(obj), false);
-        rt->hb().atomic_store(rt->current(), rt->state(obj), false, true);
-        rt->note_write(obj);  // nothing is observed: no read to wait on in a retry
-    }
+    track_rmw(handle_, this, mo::relaxed, where, op::add);
     value_ += delta;
 }
 

@@ -10,9 +10,10 @@
 // FAULT_FLAG_UNSHARE (break_ksm()) takes the same path as a write but leaves
 // an exclusive page as it is and maps a copy read-only.
 //
-// Left out: memcg, swap cache, userfaultfd, the LRU (lru_add_drain()). Page contents are copied only where a scenario
-// tracks them (mem_map::user_contents, page.h); ptep_clear_flush() reaches the
-// TLBs of scenarios that have them (model/arch/x86/tlb.h).
+// Left out: memcg, swap cache, userfaultfd, the LRU (lru_add_drain()). Page
+// contents are copied only where a scenario tracks them (mem_map::user_contents,
+// page.h); ptep_clear_flush() reaches the TLBs of scenarios that have them
+// (model/arch/x86/tlb.h).
 #include "model/arch/x86/tlb.h"
 #include "model/mm/memory.h"
 #include "model/mm/mmu_notifier.h"
