@@ -11,10 +11,10 @@
 // by the scenario (or, when __split_vma() made them, by the mm: mm_types.h) and
 // never freed, so remove_vma() only drops them from the list and v6.6's
 // vm_area_free() through call_rcu() is left out. __split_vma() changes the
-// range of a linked VMA, which the kernel does under mmap_lock for write and
-// the VMA's write lock; the model's vm_start/vm_end are plain members
-// (mm_types.h), so no engine sees a lockless reader of them race with the
-// split: no scenario splits a VMA while another thread runs.
+// range of a linked VMA under mmap_lock for write and the VMA's write lock, as
+// the kernel does; the model's vm_start/vm_end are plain members (mm_types.h)
+// that only those lock holders read, and the lockless walk reads the range the
+// tree holds (vma_tree.h), which the store of the new VMA changes.
 #include <algorithm>
 
 #include "model/fs/address_space.h"

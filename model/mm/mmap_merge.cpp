@@ -10,8 +10,9 @@
 // No mempolicy, userfaultfd context, anon_vma name or VM_SOFTDIRTY, and no
 // modeled driver has vm_ops->close, so those checks are left out. VMA ranges
 // are plain members, changed under mmap_lock for write and the VMAs' write
-// locks (mmap.cpp); the tree change is vma_tree's: a removed VMA's slot is
-// cleared where v6.6's vma_iter_store() overwrites its range (vma_tree.h).
+// locks (mmap.cpp); the tree change is vma_tree's vma_iter_store(), which
+// writes the expanded range, cuts the neighbour's and drops the VMAs it covers
+// (vma_tree.h).
 // Removed VMAs are marked detached and dropped, never freed (mmap.cpp).
 #include <algorithm>
 
@@ -110,15 +111,6 @@ void vma_complete(const struct vma_prepare& vp) {
         vma_mark_detached(removed, true);
         // vm_area_free(): VMAs are never freed in the model (mmap.cpp).
     }
-}
-
-// The maple-tree store of the merged range (vma_iter_store()) overwrites the
-// removed VMAs' ranges: here, their slots are cleared (vma_tree.h).
-void vma_tree_drop(mm_struct* mm, vm_area_struct* removed) {
-    if (!removed) return;
-    const auto at = std::find(mm->vmas.begin(), mm->vmas.end(), removed);
-    VM_BUG_ON(at == mm->vmas.end(), "vma_merge(): a VMA to remove is not in the tree");
-    mm->vmas.erase(at, at + 1);
 }
 
 }  // namespace
@@ -224,15 +216,18 @@ vm_area_struct* vma_merge(mm_struct* mm, vm_area_struct* prev, unsigned long add
     vma->vm_start = vma_start;  // vma_set_range()
     vma->vm_end = vma_end;
     vma->vm_pgoff = vma_pgoff;
-    if (vma_expanded) {  // vma_iter_store(vmi, vma)
-        vma_tree_drop(mm, remove);
-        vma_tree_drop(mm, remove2);
-    }
+    if (vma_expanded) mm->vmas.vma_iter_store(vma);  // drops remove and remove2: it covers them
     if (adj_start) {
         adjust->vm_start += adj_start;
         adjust->vm_pgoff += adj_start >> PAGE_SHIFT;  // an arithmetic shift, as the kernel's long
-        VM_BUG_ON(adj_start < 0 && vma_expanded, "WARN_ON(vma_expanded) in vma_merge");
+        if (adj_start < 0) {
+            VM_BUG_ON(vma_expanded, "WARN_ON(vma_expanded) in vma_merge");
+            mm->vmas.vma_iter_store(adjust);  // vma_iter_store(vmi, next)
+        }
     }
+    for (const vm_area_struct* removed : {remove, remove2})
+        VM_BUG_ON(removed && std::find(mm->vmas.begin(), mm->vmas.end(), removed) != mm->vmas.end(),
+                  "vma_merge(): a removed VMA is still in the tree");
     vma_complete(vp);
     return res;  // khugepaged_enter_vma() left out (no khugepaged scan)
 }
