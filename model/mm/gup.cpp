@@ -46,18 +46,14 @@ void gup_put_folio(page* folio, int refs, unsigned) {
 
 // page_folio() — include/linux/page-flags.h v6.6, READ_ONCE(page->compound_head)
 // with no reference held. compound_head is checker knowledge in the model
-// (page.h), written under the bookkeeping guard by the allocator and by
-// split_huge_page()'s __split_huge_page_tail(); GUP-fast takes the guard to
-// read it (no scheduling point). The read happens in the step of the seam
-// access just before it (the pte read; the refcount cmpxchg), and a split
-// clears a tail's compound_head only after replacing its pte with a migration
-// entry and freezing the count, and raises the count again only after, so
-// the engines see every order of GUP's reads against the clear through those
-// seam accesses.
-page* page_folio(page* p) {
-    backend::bookkeeping_guard guard;
-    return compound_head(p);
-}
+// (page.h), written by the allocator and by split_huge_page()'s
+// __split_huge_page_tail() and read here with no scheduling point. The read
+// happens in the step of the seam access just before it (the pte read; the
+// refcount cmpxchg), and a split clears a tail's compound_head only after
+// replacing its pte with a migration entry and freezing the count, and raises
+// the count again only after, so the engines see every order of GUP's reads
+// against the clear through those seam accesses.
+page* page_folio(page* p) { return compound_head(p); }
 
 // try_get_folio() — mm/gup.c v6.6: reference the page's folio, then check
 // that the folio is still the page's: split_huge_page() may have split it

@@ -12,7 +12,9 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <memory>
+#include <type_traits>
 #include <string_view>
 #include <vector>
 
@@ -40,14 +42,43 @@ std::string_view page_use_name(page_use use);
 struct mem_map;
 struct dev_pagemap;  // model/mm/memremap.h
 
+// A word of checker knowledge that a model thread may read while another
+// changes it: compound_head() reads a tail's page->compound_head with
+// READ_ONCE() and no lock while split_huge_page() clears it with WRITE_ONCE()
+// (clear_compound_head(), include/linux/page-flags.h v6.6), and the checks
+// read a page's use as the allocator changes it. Neither is the protocol under
+// test, so neither is a scheduling point on any engine; a relaxed atomic keeps
+// the native engine's real threads free of a data race ThreadSanitizer would
+// report, where the kernel's access is marked.
+template <class T>
+class checker_word {
+public:
+    explicit checker_word(T initial) : value_(initial) {}
+    operator T() const { return value_.load(std::memory_order_relaxed); }
+    checker_word& operator=(T value) {
+        value_.store(value, std::memory_order_relaxed);
+        return *this;
+    }
+    T operator->() const
+        requires std::is_pointer_v<T>
+    {
+        return *this;
+    }
+
+private:
+    std::atomic<T> value_;
+};
+
 struct page {
     unsigned long pfn = 0;
     mem_map* memory = nullptr;
-    // Checker knowledge, guarded by kernel::backend::bookkeeping_guard: the allocator
-    // is not the protocol under test, so its updates are not scheduling points.
-    page_use use = page_use::reserved;
-    unsigned order = 0;            // compound order, on the head
-    page* compound_head = nullptr; // set on tail pages
+    // Checker knowledge: the allocator is not the protocol under test, so its
+    // updates are not scheduling points. Changes take
+    // kernel::backend::bookkeeping_guard, so that two changes never interleave;
+    // reads need not (checker_word).
+    checker_word<page_use> use{page_use::reserved};
+    checker_word<unsigned> order{0};                  // compound order, on the head
+    checker_word<page*> compound_head{nullptr};       // set on tail pages
     unsigned generation = 0;       // bumped by every allocation: tells reuse from use
 
     kernel::atomic_t _refcount;

@@ -13,7 +13,12 @@
 MMCHECK_ENGINE_BEGIN
 namespace mm {
 
-inline page* compound_head(page* p) { return p->compound_head ? p->compound_head : p; }
+// compound_head() — include/linux/page-flags.h v6.6: one READ_ONCE() of the
+// tail's head pointer, which a split may clear meanwhile (page.h).
+inline page* compound_head(page* p) {
+    page* head = p->compound_head;
+    return head ? head : p;
+}
 inline unsigned compound_order(page* p) { return compound_head(p)->order; }
 
 // vma_alloc_folio(): an anonymous folio of 2^order pages, refcount 1, unmapped.
