@@ -36,6 +36,12 @@ vm_fault_t do_huge_pmd_wp_page(vm_fault* vmf);
 int set_pmd_migration_entry(struct page_vma_mapped_walk* pvmw, page* page);
 void remove_migration_pmd(struct page_vma_mapped_walk* pvmw, page* newpage);
 int zap_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr);
+// can_change_pmd_writable() — mm/huge_memory.c v6.6: may mprotect() or the
+// NUMA hinting fault make a huge pmd writable without a write fault?
+bool can_change_pmd_writable(vm_area_struct* vma, unsigned long addr, pmd_t pmd);
+// do_huge_pmd_numa_page() — a fault on a huge pmd NUMA hinting made
+// PROT_NONE (vmf->orig_pmd): make it accessible again (huge_memory_numa.cpp).
+vm_fault_t do_huge_pmd_numa_page(vm_fault* vmf);
 kernel::spinlock_t* __pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma);
 kernel::spinlock_t* pmd_trans_huge_lock(pmdp_t pmd, vm_area_struct* vma);
 // freeze: install migration entries instead of ptes (split_huge_page()'s

@@ -175,16 +175,6 @@ void __split_huge_pmd_locked(vm_area_struct* vma, pmdp_t pmd, unsigned long hadd
     pmd_populate(mm, pmd, pgtable);
 }
 
-// pmd_modify() — arch/x86/include/asm/pgtable.h v6.6: keep the pfn and the
-// huge/accessed/dirty bits, take the protection from newprot.
-pmd_t pmd_modify(pmd_t pmd, pgprot_t newprot) {
-    constexpr std::uint64_t chg = PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_PSE | _PAGE_SOFT_DIRTY |
-                                  _PAGE_DEVMAP | _PAGE_SPECIAL;
-    return __pmd((pmd_val(pmd) & chg) | (newprot.pgprot & ~chg));
-}
-
-bool pmd_protnone(pmd_t pmd) { return (pmd_val(pmd) & (_PAGE_PROTNONE | _PAGE_PRESENT)) == _PAGE_PROTNONE; }
-
 }  // namespace
 
 // __split_huge_pmd() — mm/huge_memory.c v6.6. With freeze (unmap_folio() of
@@ -275,8 +265,10 @@ int change_huge_pmd_v4_10(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, p
     return ret;
 }
 
-// can_change_pmd_writable() — mm/huge_memory.c v6.6: may mprotect() make a
-// huge pmd writable without the write fault? For a private mapping, only if
+}  // namespace
+
+// can_change_pmd_writable() — mm/huge_memory.c v6.6: may mprotect() or the
+// NUMA hinting fault make a huge pmd writable without the write fault? For a private mapping, only if
 // it maps an exclusive anonymous THP (vm_normal_page_pmd(): not the huge zero
 // page). Soft-dirty and uffd-wp tracking are not modeled.
 bool can_change_pmd_writable(vm_area_struct* vma, unsigned long addr, pmd_t pmd) {
@@ -293,8 +285,6 @@ bool can_change_pmd_writable(vm_area_struct* vma, unsigned long addr, pmd_t pmd)
     /* See can_change_pte_writable(). */
     return pmd_dirty(pmd);
 }
-
-}  // namespace
 
 // change_huge_pmd() — mm/huge_memory.c v6.6 (mprotect and NUMA hinting). The pmd
 // is never cleared in between (pmdp_invalidate_ad()), so a concurrent

@@ -6,6 +6,8 @@
 #include "model/mm/huge_memory.h"
 #include "model/mm/memremap.h"
 #include "model/mm/migrate.h"
+#include "model/mm/mmap.h"
+#include "model/mm/numa.h"
 #include "model/mm/rmap.h"
 #include "model/mm/swapops.h"
 #include "model/mm/vma_lock.h"
@@ -258,8 +260,9 @@ static vm_fault_t do_pte_missing(vm_fault* vmf) {
 }
 
 namespace v5_4 {
-// handle_pte_fault() — mm/memory.c v5.4. Left out: the NUMA branch of
-// present ptes, which the pud/pmd races do not reach.
+// handle_pte_fault() — mm/memory.c v5.4. A PROT_NONE pte goes to v6.6's
+// do_numa_page() (memory_numa.cpp; v5.4's differs in pte_savedwrite(), which
+// the model does not have), with vmf->ptl named as v5.4's do_numa_page() does.
 static vm_fault_t handle_pte_fault(vm_fault* vmf) {
     if (pmd_none(deref(vmf->pmd))) {
         // Leave vmf->pte NULL: the fault path allocates the table.
@@ -280,6 +283,10 @@ static vm_fault_t handle_pte_fault(vm_fault* vmf) {
     }
     if (!vmf->pte.table) return do_pte_missing(vmf);
     if (!pte_present(vmf->orig_pte)) return do_swap_page(vmf);
+    if (pte_protnone(vmf->orig_pte) && vma_is_accessible(vmf->vma)) {
+        vmf->ptl = pte_lockptr(vmf->vma->vm_mm, vmf->pmd);
+        return do_numa_page(vmf);
+    }
     vmf->ptl = pte_lockptr(vmf->vma->vm_mm, vmf->pmd);
     spin_lock(vmf->ptl);
     pte_t entry = vmf->orig_pte;
@@ -302,7 +309,7 @@ namespace v6_6 {
 // map may fail (a racing collapse or retract made the pmd something else): the
 // fault returns and is retried. vmf->ptl is the lock of the table the pmd named
 // when pte_offset_map_nolock() read it; pte_same() under it catches a change.
-// Left out: do_numa_page() for a PROT_NONE pte (as in the v5.4 form),
+// A PROT_NONE pte goes to do_numa_page() (memory_numa.cpp). Left out:
 // FAULT_FLAG_ORIG_PTE_VALID (no caller sets it), and the TLB calls (no TLB in
 // the model).
 static vm_fault_t handle_pte_fault(vm_fault* vmf) {
@@ -322,6 +329,7 @@ static vm_fault_t handle_pte_fault(vm_fault* vmf) {
     }
     if (!vmf->pte.table) return do_pte_missing(vmf);
     if (!pte_present(vmf->orig_pte)) return do_swap_page(vmf);  // pte_unmap_same() unmaps
+    if (pte_protnone(vmf->orig_pte) && vma_is_accessible(vmf->vma)) return do_numa_page(vmf);
     spin_lock(vmf->ptl);
     pte_t entry = vmf->orig_pte;
     if (!pte_same(ptep_get(vmf->pte), entry)) goto unlock;  // update_mmu_tlb(): no TLB
@@ -380,9 +388,10 @@ static vm_fault_t wp_huge_pmd(vm_fault* vmf, pmd_t) {
 
 // __handle_mm_fault() — mm/memory.c v5.4; with fixed_625110b5e9da, v5.5's
 // pud_trans_unstable() re-check after pmd_alloc(), which is v6.6's pud level;
-// with handle_pte_fault_form::v6_6, v6.6's lockless read of the pmd. Left out:
-// the p4d level (folded) and pmd-level NUMA hinting (do_huge_pmd_numa_page():
-// no modeled fault meets a PROT_NONE huge pmd). FAULT_FLAG_UNSHARE goes to the
+// with handle_pte_fault_form::v6_6, v6.6's lockless read of the pmd; v6.6's
+// NUMA hinting branch for a PROT_NONE huge pmd (do_huge_pmd_numa_page(),
+// huge_memory_numa.cpp) in both forms. Left out: the p4d level (folded).
+// FAULT_FLAG_UNSHARE goes to the
 // huge pmd's write-protect fault as a write does, as in v6.6 (only the v6.6
 // break_ksm() sets it).
 static vm_fault_t __handle_mm_fault(vm_area_struct* vma, unsigned long address, unsigned flags) {
@@ -443,6 +452,10 @@ retry_pud:
             return 0;
         }
         if (pmd_trans_huge(orig_pmd) || pmd_devmap(orig_pmd)) {
+            if (pmd_protnone(orig_pmd) && vma_is_accessible(vma)) {
+                vmf.orig_pmd = orig_pmd;
+                return do_huge_pmd_numa_page(&vmf);
+            }
             if (wp_pmd && !pmd_write(orig_pmd)) {
                 vmf.orig_pmd = orig_pmd;
                 ret = wp_huge_pmd(&vmf, orig_pmd);

@@ -13,6 +13,8 @@ inline constexpr unsigned long VM_EXEC = 0x04;
 inline constexpr unsigned long VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
 // VM_SPECIAL without VM_IO and VM_DONTEXPAND, which no modeled VMA has.
 inline constexpr unsigned long VM_SPECIAL = VM_PFNMAP | VM_MIXEDMAP;
+// vma_is_accessible() — include/linux/mm.h v6.6.
+inline bool vma_is_accessible(const vm_area_struct* vma) { return vma->vm_flags & VM_ACCESS_FLAGS; }
 
 // __split_vma() — mm/mmap.c v6.6 (mmap.cpp). Caller holds mmap_lock for write.
 int __split_vma(vm_area_struct* vma, unsigned long addr, bool new_below);

@@ -26,13 +26,6 @@ using namespace kernel;
 
 namespace {
 
-// pte_modify() — arch/x86/include/asm/pgtable.h v6.6: keep the pfn and the
-// accessed/dirty/special bits, take the protection from newprot.
-pte_t pte_modify(pte_t pte, pgprot_t newprot) {
-    constexpr std::uint64_t chg = PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_SOFT_DIRTY | _PAGE_SPECIAL;
-    return __pte((pte_val(pte) & chg) | (newprot.pgprot & ~chg));
-}
-
 // change_pte_range()'s swap-pte branch — mm/mprotect.c v6.6: a writable
 // migration or device-private entry loses its write permission ("a protection
 // check is difficult so just be safe and disable write"); any other entry is

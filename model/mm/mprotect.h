@@ -37,6 +37,11 @@ long change_prot_numa(vm_area_struct* vma, unsigned long addr, unsigned long end
 // writable ones PAGE_SHARED, no access PAGE_NONE.
 pgprot_t vma_page_prot(const vm_area_struct* vma);
 
+// vma_wants_manual_pte_write_upgrade() — include/linux/mm.h v6.6: should
+// mprotect() and the NUMA hinting fault make exclusive ptes writable
+// themselves (MM_CP_TRY_CHANGE_WRITABLE) rather than leave it to a write fault?
+bool vma_wants_manual_pte_write_upgrade(const vm_area_struct* vma);
+
 // can_change_pte_writable() — mm/mprotect.c v6.6: may mprotect() make a pte
 // writable without the write fault? Soft-dirty and uffd-wp are not modeled.
 bool can_change_pte_writable(vm_area_struct* vma, unsigned long addr, pte_t pte);

@@ -37,14 +37,6 @@ void vm_flags_reset(vm_area_struct* vma, unsigned long flags) {
     vma->vm_flags = flags;  // vm_flags_init()
 }
 
-// vma_wants_manual_pte_write_upgrade() — include/linux/mm.h v6.6. A shared
-// writable anonymous mapping has no writenotify (vma_wants_writenotify():
-// no vm_ops, no file to write back, no soft-dirty).
-bool vma_wants_manual_pte_write_upgrade(const vm_area_struct* vma) {
-    if (vma->vm_flags & VM_SHARED) return false;  // vma_wants_writenotify(vma, vma->vm_page_prot)
-    return vma->vm_flags & VM_WRITE;
-}
-
 // vma_prev() of the VMA iterator: the VMA before vma in the tree.
 vm_area_struct* vma_prev_of(mm_struct* mm, const vm_area_struct* vma) {
     const auto at = std::find(mm->vmas.begin(), mm->vmas.end(), vma);
@@ -52,6 +44,13 @@ vm_area_struct* vma_prev_of(mm_struct* mm, const vm_area_struct* vma) {
 }
 
 }  // namespace
+
+// A shared writable anonymous mapping has no writenotify
+// (vma_wants_writenotify(): no vm_ops, no file to write back, no soft-dirty).
+bool vma_wants_manual_pte_write_upgrade(const vm_area_struct* vma) {
+    if (vma->vm_flags & VM_SHARED) return false;  // vma_wants_writenotify(vma, vma->vm_page_prot)
+    return vma->vm_flags & VM_WRITE;
+}
 
 int mprotect_fixup(vm_area_struct* vma, vm_area_struct** pprev, unsigned long start, unsigned long end,
                    unsigned long newflags) {

@@ -28,7 +28,8 @@ std::string describe(pgtable_word w) {
     if (!(v & _PAGE_PRESENT) && !(v & _PAGE_PSE) && !(v & _PAGE_PROTNONE)) {
         return describe_swap(v);
     } else if ((v & _PAGE_PSE) && !(v & _PAGE_PRESENT)) {
-        s = "invalidated huge";
+        // pmd_mkinvalid() clears PROTNONE too: with it, NUMA hinting's PROT_NONE.
+        s = (v & _PAGE_PROTNONE) ? "protnone huge" : "invalidated huge";
     } else if (v & _PAGE_PSE) {
         s = "huge";
     } else if ((v & ~PTE_PFN_MASK) == _PAGE_TABLE) {

@@ -116,6 +116,15 @@ inline pmd_t pmd_mkyoung(pmd_t p) { return __pmd(pmd_val(p) | _PAGE_ACCESSED); }
 inline pmd_t pmd_mkdirty(pmd_t p) { return __pmd(pmd_val(p) | _PAGE_DIRTY | _PAGE_SOFT_DIRTY); }
 inline pmd_t pmd_mkwrite(pmd_t p) { return __pmd(pmd_val(p) | _PAGE_RW); }
 inline pmd_t pmd_mkinvalid(pmd_t p) { return __pmd(pmd_val(p) & ~(_PAGE_PRESENT | _PAGE_PROTNONE)); }
+// NUMA hinting's PROT_NONE: not present to the MMU, present to the kernel.
+inline bool pmd_protnone(pmd_t p) { return (pmd_val(p) & (_PAGE_PROTNONE | _PAGE_PRESENT)) == _PAGE_PROTNONE; }
+// pmd_modify(): keep the pfn and the huge/accessed/dirty bits, take the
+// protection from newprot.
+inline pmd_t pmd_modify(pmd_t p, pgprot_t newprot) {
+    constexpr std::uint64_t chg =
+        PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_PSE | _PAGE_SOFT_DIRTY | _PAGE_DEVMAP | _PAGE_SPECIAL;
+    return __pmd((pmd_val(p) & chg) | (newprot.pgprot & ~chg));
+}
 
 // --- pte ---------------------------------------------------------------------------
 inline bool pte_none(pte_t p) { return pte_val(p) == 0; }
@@ -131,6 +140,12 @@ inline pte_t pte_mkspecial(pte_t p) { return __pte(pte_val(p) | _PAGE_SPECIAL); 
 inline pte_t pte_mkyoung(pte_t p) { return __pte(pte_val(p) | _PAGE_ACCESSED); }
 inline pte_t pte_mkdirty(pte_t p) { return __pte(pte_val(p) | _PAGE_DIRTY | _PAGE_SOFT_DIRTY); }
 inline pte_t pte_mkwrite(pte_t p) { return __pte(pte_val(p) | _PAGE_RW); }
+// pte_modify(): keep the pfn and the accessed/dirty/special bits, take the
+// protection from newprot.
+inline pte_t pte_modify(pte_t p, pgprot_t newprot) {
+    constexpr std::uint64_t chg = PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_SOFT_DIRTY | _PAGE_SPECIAL;
+    return __pte((pte_val(p) & chg) | (newprot.pgprot & ~chg));
+}
 inline pte_t pte_wrprotect(pte_t p) { return __pte(pte_val(p) & ~_PAGE_RW); }
 inline pte_t pte_mkclean(pte_t p) { return __pte(pte_val(p) & ~_PAGE_DIRTY); }
 inline pte_t pte_mkold(pte_t p) { return __pte(pte_val(p) & ~_PAGE_ACCESSED); }

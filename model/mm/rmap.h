@@ -20,6 +20,8 @@ inline page* compound_head(page* p) {
     return head ? head : p;
 }
 inline unsigned compound_order(page* p) { return compound_head(p)->order; }
+// PageCompound() — include/linux/page-flags.h v6.6: a head or a tail page.
+inline bool PageCompound(page* p) { return compound_head(p) != p || p->order > 0; }
 
 // vma_alloc_folio(): an anonymous folio of 2^order pages, refcount 1, unmapped.
 page* vma_alloc_folio(vm_area_struct* vma, unsigned order);

@@ -279,6 +279,18 @@ enum class fork_vma_lock {
     fixed_fb49c455323f,
 };
 
+// NUMA hinting faults, do_numa_page() (mm/memory.c) and do_huge_pmd_numa_page()
+// (mm/huge_memory.c), on an entry change_prot_numa() made PROT_NONE.
+enum class numa_hinting_fault {
+    // Hypothetical: the entry the fault read before taking the page-table
+    // lock is restored without the pte_same()/pmd_same() look under the lock,
+    // so a zap (or any change) since is undone.
+    no_same_recheck,
+    // v6.6: pte_same()/pmd_same() under the lock, else return and let the
+    // access fault again.
+    v6_6,
+};
+
 struct model_variants {
     handle_mm_fault_pud fault_pud = handle_mm_fault_pud::fixed_625110b5e9da;
     handle_pte_fault_form pte_fault = handle_pte_fault_form::v6_6;
@@ -300,6 +312,7 @@ struct model_variants {
     change_huge_pmd_update change_pmd = change_huge_pmd_update::fixed_ced108037c2a;
     device_private_fault devpriv_fault = device_private_fault::fixed_16ce101db85d;
     fork_vma_lock fork_lock = fork_vma_lock::fixed_fb49c455323f;
+    numa_hinting_fault numa_fault = numa_hinting_fault::v6_6;
 };
 
 }  // namespace mm

@@ -123,6 +123,10 @@ constexpr std::array catalog{
            "dup_mmap() copies a VMA under mmap_lock only: a fault under the VMA lock COWs a page fork just shared"),
     MM_ROW(fork_lock, fork_vma_lock, fixed_fb49c455323f, "fb49c455323f (v6.5-rc1, 6.4.y); v6.6",
            "dup_mmap() vma_start_write()s each parent VMA: its faults wait until after flush_tlb_mm()"),
+    MM_ROW(numa_fault, numa_hinting_fault, no_same_recheck, "hypothetical",
+           "do_numa_page()/do_huge_pmd_numa_page() restore the entry read before the lock, unchecked"),
+    MM_ROW(numa_fault, numa_hinting_fault, v6_6, "v6.6",
+           "pte_same()/pmd_same() under the page-table lock before the PROT_NONE entry is made accessible again"),
 };
 
 #undef MM_ROW
