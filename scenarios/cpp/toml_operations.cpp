@@ -93,6 +93,10 @@ const variant_path_registration change_pmd{
             {{"v4_10_get_and_clear", change_huge_pmd_update::v4_10_get_and_clear},
              {"fixed_ced108037c2a", change_huge_pmd_update::fixed_ced108037c2a}})};
 
+const variant_path_registration numa_fault_path{
+    path_of("numa_hinting_fault", &model_variants::numa_fault,
+            {{"no_same_recheck", numa_hinting_fault::no_same_recheck}, {"v6_6", numa_hinting_fault::v6_6}})};
+
 const variant_path_registration device_private_fault_path{
     path_of("device_private_fault", &model_variants::devpriv_fault,
             {{"v6_0_no_ref_migrate_to_ram", device_private_fault::v6_0_no_ref_migrate_to_ram},
