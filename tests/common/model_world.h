@@ -26,6 +26,7 @@ struct translation {
     bool writable = false;
     bool huge = false;
     bool migration_entry = false;  // a pte migration entry; pfn is its page
+    bool protnone = false;         // NUMA hinting's PROT_NONE (mapped, not to the MMU)
 };
 
 struct model_world {
@@ -61,11 +62,12 @@ struct model_world {
         if (!pmd.table) return {};
         const pmd_t pmdv = deref(pmd);
         if (pmd_none(pmdv)) return {};
-        if (pmd_trans_huge(pmdv)) return {true, pmd_pfn(pmdv) + pte_index(addr), pmd_write(pmdv), true, false};
+        if (pmd_trans_huge(pmdv))
+            return {true, pmd_pfn(pmdv) + pte_index(addr), pmd_write(pmdv), true, false, pmd_protnone(pmdv)};
         const pte_t pte = deref(pte_offset_map(pmd, addr));
         if (is_swap_pte(pte)) return {false, swp_offset(pte_to_swp_entry(pte)), false, false, true};
         if (!pte_present(pte)) return {};
-        return {true, pte_pfn(pte), pte_write(pte), false, false};
+        return {true, pte_pfn(pte), pte_write(pte), false, false, pte_protnone(pte)};
     }
 
     page* page_at(unsigned long pfn) { return pfn_to_page(memory, pfn); }

@@ -2,6 +2,7 @@
 // per virtual page what it maps (which page, writable, huge, the zero page),
 // per pmd slot whether it holds nothing, a pte table or a huge page, the VMAs,
 // and per page which THP folio it belongs to and whether it is a KSM page.
+// A mapping NUMA hinting made PROT_NONE is still mapped, to the same page.
 // Pages are abstract "frames" the reference numbers itself; which pfn the
 // allocator gives a frame the test learns from the model, then holds it to.
 //
@@ -42,6 +43,7 @@ struct ref_pte {
     bool huge = false;
     bool zero = false;
     unsigned frame = 0;  // which page; 0 for the zero page and when unmapped
+    bool numa = false;   // PROT_NONE: change_prot_numa() made it so
 };
 
 struct ref_frame {
@@ -133,6 +135,19 @@ struct reference {
         return next_frame++;
     }
     void map_new_page(unsigned vpage, bool writable) { pages[vpage] = ref_pte{true, writable, false, false, new_frame()}; }
+    // page_count() of the page mapped at vpage: every pte mapping holds a
+    // reference on its folio (an order-0 page is its own folio).
+    unsigned page_count_at(unsigned vpage) const {
+        const ref_pte& p = pages[vpage];
+        unsigned n = 0;
+        for (unsigned v = 0; v < window_pages; ++v) {
+            const ref_pte& q = pages[v];
+            if (!q.mapped || q.zero) continue;
+            const unsigned folio = frames.at(q.frame).folio;
+            n += folio ? folio == frames.at(p.frame).folio : q.frame == p.frame;
+        }
+        return n;
+    }
     void map_zero_page(unsigned vpage) { pages[vpage] = ref_pte{true, false, false, true, 0}; }
     // Drops the frames nothing maps any more (their pages are freed, or kept
     // by a folio another page of which is still mapped).
@@ -143,11 +158,37 @@ struct reference {
         std::erase_if(frames, [&](const auto& f) { return !mapped.contains(f.first); });
     }
 
-    // __split_huge_pmd(): the huge pmd becomes a table of ptes with its permissions.
+    // __split_huge_pmd(): the huge pmd becomes a table of ptes with its write
+    // permission, each pte made from vm_page_prot (a PROT_NONE pmd's are not).
     void split_pmd(unsigned pmd) {
         if (pmds[pmd] != pmd_state::huge) return;
         pmds[pmd] = pmd_state::table;
-        for (unsigned i = 0; i < pmd_pages; ++i) pages[pmd * pmd_pages + i].huge = false;
+        for (unsigned i = 0; i < pmd_pages; ++i) {
+            pages[pmd * pmd_pages + i].huge = false;
+            pages[pmd * pmd_pages + i].numa = false;
+        }
+    }
+
+    // change_prot_numa() of [first, end) inside one VMA (mm/mprotect.c with
+    // MM_CP_PROT_NUMA, one node): a huge pmd the range covers becomes PROT_NONE
+    // whole (change_huge_pmd()), one it cuts is split first; a pte becomes
+    // PROT_NONE if it maps a page (not the zero page) no one else references
+    // (page_count() == 1 in a private mapping). Write permission goes with it.
+    void numa_hint(unsigned first, unsigned end) {
+        for (unsigned pmd = pmd_of(first); pmd * pmd_pages < end; ++pmd) {
+            const unsigned lo = std::max(first, pmd * pmd_pages), hi = std::min(end, (pmd + 1) * pmd_pages);
+            if (pmds[pmd] == pmd_state::huge && hi - lo == pmd_pages) {
+                for (unsigned v = lo; v < hi; ++v) pages[v].numa = true, pages[v].writable = false;
+                continue;
+            }
+            split_pmd(pmd);
+            for (unsigned v = lo; v < hi; ++v) {
+                ref_pte& p = pages[v];
+                if (!p.mapped || p.zero || p.numa || page_count_at(v) != 1) continue;
+                p.numa = true;
+                p.writable = false;
+            }
+        }
     }
 
     // Read or write fault on a page inside a VMA (mm/memory.c, huge_memory.c).
@@ -156,6 +197,18 @@ struct reference {
         ref_pte& p = pages[vpage];
         const bool vm_write = vma_writable(vpage);
         if (write && !vm_write) return;  // access_error(): SIGSEGV
+        if (p.numa) {
+            // do_numa_page(), do_huge_pmd_numa_page(): accessible again in
+            // place (one node), writable if mprotect() could make it so (an
+            // exclusive anonymous page, not a KSM one, in a VM_WRITE VMA).
+            // The access itself faults again if it needs more.
+            const unsigned lo = p.huge ? pmd * pmd_pages : vpage, hi = p.huge ? lo + pmd_pages : vpage + 1;
+            for (unsigned v = lo; v < hi; ++v) {
+                pages[v].numa = false;
+                pages[v].writable = vm_write && !frames.at(pages[v].frame).ksm;
+            }
+            return;
+        }
         if (pmds[pmd] == pmd_state::none && in_one_vma(pmd * pmd_pages, (pmd + 1) * pmd_pages)) {
             // do_huge_pmd_anonymous_page(): a THP even for a read (the huge
             // zero page is off), writable if the VMA is (maybe_pmd_mkwrite()),
@@ -190,8 +243,10 @@ struct reference {
     // (if split_succeeds(); else nothing changes).
     void split_folio(unsigned folio) {
         if (!split_succeeds(folio)) return;
-        for (unsigned v : mappers_of_folio(folio))
+        for (unsigned v : mappers_of_folio(folio)) {
             if (pages[v].huge) split_pmd(pmd_of(v));
+            pages[v].numa = false;  // remove_migration_ptes(): from vm_page_prot
+        }
         for (auto& [id, f] : frames)
             if (f.folio == folio) f = ref_frame{0, 0, f.ksm};
     }
@@ -336,6 +391,7 @@ inline void reference::mprotect(unsigned first, unsigned end, bool writable) {
             ref_pte& p = pages[u];
             if (!p.mapped) continue;
             p.writable = writable && !p.zero && !frames.at(p.frame).ksm;
+            p.numa = false;  // pte_modify() to the new protection
         }
     }
 }

@@ -69,6 +69,7 @@ inline void check_translations(mm_system& s, const reference& r) {
         if (!t.mapped) continue;
         RC_ASSERT(t.writable == want.writable);
         RC_ASSERT(t.huge == want.huge);
+        RC_ASSERT(t.protnone == want.numa);
         RC_ASSERT(is_zero_pfn(t.pfn) == want.zero);
         if (want.zero) continue;
         const auto known = s.frame_pfn.try_emplace(want.frame, t.pfn).first;
