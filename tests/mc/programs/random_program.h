@@ -25,9 +25,12 @@ struct random_op {
         read_locked,   // down_read(sem) inner up_read(sem): inner reads only
         write_locked,  // down_write(sem) inner up_write(sem)
         plain_rw,      // under lock[0] only: plain read of p, recorded, then p = value
+        trylocked,     // if (spin_trylock(lock[1])) { inner spin_unlock } ; 1 or 0 recorded
+        await,         // while (READ_ONCE(x[var]) == 0) retry: may livelock
     };
     kind_t kind = read;
-    int var = 0;        // x index (0..1), or lock index (0..1) for `locked`
+    int var = 0;        // x index (0..1), or lock index (0..1) for `locked` (an inner
+                        // `locked` is always lock[1] in lock[0]: one order, no inversion)
     long value = 1;     // what a write stores (1..3)
     std::vector<random_op> inner;  // the critical section's steps
 };
@@ -44,10 +47,11 @@ struct random_program {
 
 inline void show_op(std::ostream& os, const random_op& op) {
     static const char* const names[] = {"read x",     "write x",      "cmpxchg x", "inc c",       "dec_and_test c",
-                                        "read c",     "locked L",     "read_locked S", "write_locked S", "plain p under L0"};
+                                        "read c",     "locked L",     "read_locked S", "write_locked S", "plain p under L0",
+                                        "trylocked L1", "await x"};
     os << names[op.kind];
     if (op.kind == random_op::read || op.kind == random_op::write || op.kind == random_op::cmpxchg ||
-        op.kind == random_op::locked)
+        op.kind == random_op::locked || op.kind == random_op::await)
         os << op.var;
     if (op.kind == random_op::write || op.kind == random_op::cmpxchg || op.kind == random_op::plain_rw)
         os << " = " << op.value;

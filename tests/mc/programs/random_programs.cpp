@@ -47,6 +47,18 @@ struct random_program_run : scenario_instance {
                 for (const random_op& i : op.inner) step(t, i);
                 up_write(&sem);
                 break;
+            case random_op::trylocked:
+                if (!spin_trylock(&lock[1])) {
+                    seen[t].push_back(0);
+                    break;
+                }
+                seen[t].push_back(1);
+                for (const random_op& i : op.inner) step(t, i);
+                spin_unlock(&lock[1]);
+                break;
+            case random_op::await:
+                while (READ_ONCE(x[op.var]) == 0) backend::retry_hint(std::source_location::current());
+                break;
             case random_op::plain_rw:
                 spin_lock(&lock[0]);
                 seen[t].push_back(p.read());
