@@ -5,68 +5,26 @@
 // splits it into zero-page ptes and copies at the pte level; MADV_DONTNEED
 // withdraws the deposited table and leaves the page's counts alone; NUMA
 // hinting skips it. The end-of-run censuses must agree after each step.
-#include <gtest/gtest.h>
-
 #include "model/arch/x86/fault.h"
-#include "model/kernel/detail/execution.h"
 #include "model/mm/huge_memory.h"
 #include "model/mm/memory_zap_huge.h"
-#include "model/mm/mm_check.h"
 #include "model/mm/mprotect.h"
-#include "scenarios/cpp/s4_anon_world.h"
+#include "tests/thp/anon_world_test.h"
 
 namespace {
 
-using namespace mmcheck;
-using namespace mmcheck::mm;
-using s4_world::anon_world;
-using s4_world::initial_pmd;
+using namespace thp_test;
 
-struct huge_zero : ::testing::Test {
+struct huge_zero : anon_world_test {
     huge_zero() {
-        exec.reset(1, false);
-        kernel::detail::current_execution() = &exec;
-        world = std::make_unique<anon_world>(variants, initial_pmd::none);
+        start(initial_pmd::none);
         world->memory.transparent_hugepage_use_zero_page = true;
-    }
-    ~huge_zero() override {
-        world.reset();
-        kernel::detail::current_execution() = nullptr;
-    }
-    template <class F>
-    void run(F&& body) {
-        try {
-            body();
-        } catch (const kernel::backend::execution_aborted&) {
-            FAIL() << "model violation: " << exec.violation->message;
-        }
     }
     void fault(unsigned long address, bool write) {
         run([&] { do_user_addr_fault(world->mm.get(), address, write ? FAULT_FLAG_WRITE : 0); });
     }
-    void under_mmap_read(auto&& body) {
-        run([&] {
-            kernel::down_read(&world->mm->mmap_lock);
-            body();
-            kernel::up_read(&world->mm->mmap_lock);
-        });
-    }
-    pmd_t pmd() { return deref(world->pmd); }
-    pte_t pte(unsigned i) { return deref(pte_offset_map(world->pmd, i * PAGE_SIZE)); }
     page* zero_page() { return world->memory.huge_zero.huge_zero_page.latest_value(); }
     long zero_users() { return kernel::atomic_read(world->memory.huge_zero.huge_zero_refcount); }
-    long nr_pte_tables() { return kernel::atomic_long_read(world->mm->pgtables_bytes) / long(PTRS_PER_PTE * sizeof(pte_t)); }
-    void check_censuses() {
-        run([&] {
-            check_page_tables(world->mm.get());
-            check_anon_accounting(world->mm.get());
-        });
-        EXPECT_FALSE(exec.violation.has_value());
-    }
-
-    kernel::detail::execution exec;
-    model_variants variants;
-    std::unique_ptr<anon_world> world;
 };
 
 TEST_F(huge_zero, ReadFaultMapsTheHugeZeroPageReadOnly) {

@@ -6,68 +6,27 @@
 // again only where mprotect() could make it writable (an exclusive anonymous
 // page in a writable private VMA). The reference numa_migrate_prep() takes is
 // dropped; the censuses must agree after each step.
-#include <gtest/gtest.h>
-
 #include "model/arch/x86/fault.h"
-#include "model/kernel/detail/execution.h"
 #include "model/mm/huge_memory.h"
-#include "model/mm/mm_check.h"
 #include "model/mm/mprotect.h"
 #include "model/mm/pgtable_generic.h"
 #include "model/mm/vma_lock.h"
-#include "scenarios/cpp/s4_anon_world.h"
+#include "tests/thp/anon_world_test.h"
 
 namespace {
 
-using namespace mmcheck;
-using namespace mmcheck::mm;
-using s4_world::anon_world;
-using s4_world::initial_pmd;
+using namespace thp_test;
 
-struct numa_fault : ::testing::Test {
-    void start(initial_pmd initial) {
-        exec.reset(1, false);
-        kernel::detail::current_execution() = &exec;
-        world = std::make_unique<anon_world>(variants, initial);
-    }
-    ~numa_fault() override {
-        world.reset();
-        kernel::detail::current_execution() = nullptr;
-    }
-    template <class F>
-    void run(F&& body) {
-        try {
-            body();
-        } catch (const kernel::backend::execution_aborted&) {
-            FAIL() << "model violation: " << exec.violation->message;
-        }
-    }
+struct numa_fault : anon_world_test {
     vm_fault_t fault(unsigned long address, bool write) {
         vm_fault_t ret = VM_FAULT_SIGBUS;
         run([&] { ret = do_user_addr_fault(world->mm.get(), address, write ? FAULT_FLAG_WRITE : 0); });
         return ret;
     }
-    void numa_hint(unsigned long start, unsigned long end) {
-        run([&] {
-            kernel::down_read(&world->mm->mmap_lock);  // task_numa_work()
-            change_prot_numa(&world->vma, start, end);
-            kernel::up_read(&world->mm->mmap_lock);
-        });
+    void numa_hint(unsigned long start, unsigned long end) {  // task_numa_work()
+        under_mmap_read([&] { change_prot_numa(&world->vma, start, end); });
     }
-    pmd_t pmd() { return deref(world->pmd); }
-    pte_t pte(unsigned i) { return deref(pte_offset_map(world->pmd, i * PAGE_SIZE)); }
     page* page_at(unsigned long pfn) { return pfn_to_page(world->memory, pfn); }
-    void check_censuses() {
-        run([&] {
-            check_page_tables(world->mm.get());
-            check_anon_accounting(world->mm.get());
-        });
-        EXPECT_FALSE(exec.violation.has_value());
-    }
-
-    kernel::detail::execution exec;
-    model_variants variants;
-    std::unique_ptr<anon_world> world;
 };
 
 TEST_F(numa_fault, AReadFaultMakesAHintedThpAccessibleAndWritableAgainInPlace) {

@@ -7,51 +7,23 @@
 // restores; NUMA hinting makes a writable one readable, and the write fault
 // after the restore reuses the exclusive THP. An extra reference makes
 // migration fail with the THP restored in place.
-#include <gtest/gtest.h>
-
 #include "model/arch/x86/fault.h"
-#include "model/kernel/detail/execution.h"
 #include "model/mm/huge_memory.h"
 #include "model/mm/memory_zap_huge.h"
 #include "model/mm/migrate.h"
-#include "model/mm/mm_check.h"
 #include "model/mm/mprotect.h"
 #include "model/mm/pagemap.h"
 #include "model/mm/swapops.h"
-#include "scenarios/cpp/s4_anon_world.h"
+#include "tests/thp/anon_world_test.h"
 
 namespace {
 
-using namespace mmcheck;
-using namespace mmcheck::mm;
-using s4_world::anon_world;
-using s4_world::initial_pmd;
+using namespace thp_test;
 
-struct pmd_migration : ::testing::Test {
+struct pmd_migration : anon_world_test {
     pmd_migration() {
-        exec.reset(1, false);
-        kernel::detail::current_execution() = &exec;
-        world = std::make_unique<anon_world>(variants, initial_pmd::thp);
+        start(initial_pmd::thp);
         thp = world->thp;
-    }
-    ~pmd_migration() override {
-        world.reset();
-        kernel::detail::current_execution() = nullptr;
-    }
-    template <class F>
-    void run(F&& body) {
-        try {
-            body();
-        } catch (const kernel::backend::execution_aborted&) {
-            FAIL() << "model violation: " << exec.violation->message;
-        }
-    }
-    void under_mmap_read(auto&& body) {
-        run([&] {
-            kernel::down_read(&world->mm->mmap_lock);
-            body();
-            kernel::up_read(&world->mm->mmap_lock);
-        });
     }
     // migrate_folio_unmap()'s half: the folio locked and unmapped into
     // migration entries, the caller's isolation reference held.
@@ -69,22 +41,8 @@ struct pmd_migration : ::testing::Test {
             put_page(thp);  // putback
         });
     }
-    pmd_t pmd() { return deref(world->pmd); }
-    pte_t pte(unsigned i) { return deref(pte_offset_map(world->pmd, i * PAGE_SIZE)); }
     long refcount(page* p) { return kernel::atomic_read(p->_refcount); }
     long entire_mapcount(page* p) { return kernel::atomic_read(p->_entire_mapcount) + 1; }
-    long nr_pte_tables() { return kernel::atomic_long_read(world->mm->pgtables_bytes) / long(PTRS_PER_PTE * sizeof(pte_t)); }
-    void check_censuses() {
-        run([&] {
-            check_page_tables(world->mm.get());
-            check_anon_accounting(world->mm.get());
-        });
-        EXPECT_FALSE(exec.violation.has_value());
-    }
-
-    kernel::detail::execution exec;
-    model_variants variants;
-    std::unique_ptr<anon_world> world;
     page* thp = nullptr;
 };
 

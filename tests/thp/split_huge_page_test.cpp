@@ -4,37 +4,23 @@
 // with its own refcount and mapcount; the caller keeps its lock and reference
 // on the page it passed; a pin makes it -EAGAIN and leaves the folio whole and
 // mapped. The end-of-run censuses must agree after each.
-#include <gtest/gtest.h>
-
-#include "model/kernel/detail/execution.h"
 #include "model/mm/huge_memory.h"
 #include "model/mm/memory_zap_huge.h"
-#include "model/mm/mm_check.h"
 #include "model/mm/pagemap.h"
-#include "scenarios/cpp/s4_anon_world.h"
+#include "tests/thp/anon_world_test.h"
 
 namespace {
 
-using namespace mmcheck;
-using namespace mmcheck::mm;
-using s4_world::anon_world;
-using s4_world::initial_pmd;
+using namespace thp_test;
 
 constexpr int EAGAIN_RET = -11;
 
-struct split_page : ::testing::Test {
+struct split_page : anon_world_test {
     split_page() {
-        exec.reset(1, false);
-        kernel::detail::current_execution() = &exec;
-        world = std::make_unique<anon_world>(variants, initial_pmd::thp);
+        start(initial_pmd::thp);
         thp = world->thp;
     }
-    ~split_page() override {
-        world.reset();
-        kernel::detail::current_execution() = nullptr;
-    }
     page* subpage(unsigned i) { return pfn_to_page(world->memory, thp->pfn + i); }
-    pte_t pte(unsigned i) { return deref(pte_offset_map(world->pmd, i * PAGE_SIZE)); }
     long mapcount(unsigned i) { return kernel::atomic_read(subpage(i)->_mapcount) + 1; }
     long refcount(unsigned i) { return kernel::atomic_read(subpage(i)->_refcount); }
     // Locks and RCU sections the one model thread holds.
@@ -63,21 +49,6 @@ struct split_page : ::testing::Test {
             kernel::up_read(&world->mm->mmap_lock);
         });
     }
-    template <class F>
-    void run(F&& body) {
-        try {
-            body();
-        } catch (const kernel::backend::execution_aborted&) {
-            FAIL() << "model violation: " << exec.violation->message;
-        }
-    }
-    void check_censuses() {
-        run([&] {
-            check_page_tables(world->mm.get());
-            check_anon_accounting(world->mm.get());
-        });
-        EXPECT_FALSE(exec.violation.has_value());
-    }
     // Every page order 0, anonymous, mapped once by the pte of its offset with
     // the THP's write permission and exclusivity, one reference each.
     void expect_split_and_mapped() {
@@ -100,9 +71,6 @@ struct split_page : ::testing::Test {
         }
     }
 
-    kernel::detail::execution exec;
-    model_variants variants;
-    std::unique_ptr<anon_world> world;
     page* thp = nullptr;
 };
 
