@@ -3,6 +3,7 @@
 
 #include <cerrno>
 
+#include "model/mm/fork.h"
 #include "model/mm/memory.h"
 #include "model/mm/pagemap.h"
 #include "model/mm/rmap.h"
@@ -158,6 +159,8 @@ bool dmirror_allocate_chunk(mem_map& memory, dmirror_device* mdevice, unsigned l
 // 4 pages (the model's pmd) per call; the device mapping
 // (dmirror_migrate_finalize_and_map()) is left out.
 int dmirror_migrate_to_device(dmirror* dmirror, mm_struct* mm, unsigned long start, unsigned long end) {
+    // Since the mm is for the mirrored process, get a reference first.
+    if (!mmget_not_zero(mm)) return -EINVAL;
     down_read(&mm->mmap_lock);  // mmap_read_lock()
     vm_area_struct* vma = find_vma(mm, start);
     int ret = -EINVAL;
@@ -179,6 +182,7 @@ int dmirror_migrate_to_device(dmirror* dmirror, mm_struct* mm, unsigned long sta
         }
     }
     up_read(&mm->mmap_lock);
+    mmput(mm);
     return ret;
 }
 

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <string>
 
+#include "model/mm/fork.h"
+
 MMCHECK_ENGINE_BEGIN
 namespace mm {
 
@@ -141,9 +143,11 @@ void mirror_map_initial(mirror* m, unsigned long address, unsigned long pfn, boo
     m->pt[slot(m, address)].write(mirror_pte{static_cast<std::uint32_t>(pfn), true, write});
 }
 
-// The driver's fault (Documentation/mm/hmm.rst v6.6, "driver_populate_range").
-int mirror_fault(mirror* m, unsigned long address, bool write) {
-    mm_struct* mm = m->mm;
+namespace {
+
+// driver_populate_range()'s loop (hmm.rst, as nouveau_range_fault()): fault the
+// page in, then update the mirror under its lock unless an invalidation ran.
+int mirror_range_fault(mirror* m, mm_struct* mm, unsigned long address, bool write) {
     unsigned long pfn = HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0);
     hmm_range range;
     range.notifier = &m->notifier;
@@ -173,6 +177,19 @@ int mirror_fault(mirror* m, unsigned long address, bool write) {
         spin_unlock(&m->lock);
         return 0;
     }
+}
+
+}  // namespace
+
+// The driver's fault (Documentation/mm/hmm.rst v6.6, "driver_populate_range"),
+// with the mm reference taken as the document does and dropped on every return
+// as lib/test_hmm.c's dmirror_fault() does (the document's example never drops it).
+int mirror_fault(mirror* m, unsigned long address, bool write) {
+    mm_struct* mm = m->mm;
+    if (!mmget_not_zero(mm)) return -EFAULT;
+    const int ret = mirror_range_fault(m, mm, address, write);
+    mmput(mm);
+    return ret;
 }
 
 void check_mirror_coherent(mirror* m, unsigned long start, unsigned long end, const char* when) {

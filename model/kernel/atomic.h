@@ -161,6 +161,18 @@ inline long atomic_add_return(long delta, atomic_t& a, MMCHECK_SITE) {
 inline bool atomic_dec_and_test(atomic_t& a, MMCHECK_SITE) {
     return atomic_long_add_return(-1, a, where) == 0;
 }
+// atomic_inc_not_zero() — include/linux/atomic/atomic-instrumented.h v6.6
+// (atomic_add_unless(v, 1, 0), the generic fallback): a cmpxchg loop from one
+// read of the counter.
+inline bool atomic_inc_not_zero(atomic_t& a, MMCHECK_SITE) {
+    long c = atomic_read(a, where);
+    while (c != 0) {
+        const long found = cmpxchg(a.raw(), c, c + 1, where);
+        if (found == c) return true;
+        c = found;
+    }
+    return false;
+}
 
 }  // namespace kernel
 MMCHECK_ENGINE_END

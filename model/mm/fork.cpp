@@ -339,9 +339,22 @@ std::unique_ptr<mm_struct> dup_mm(mm_struct* oldmm) {
     return mm;
 }
 
-void mmput(mm_struct* mm) {
+void mmget(mm_struct* mm) { atomic_inc(mm->mm_users); }
+
+bool mmget_not_zero(mm_struct* mm) { return atomic_inc_not_zero(mm->mm_users); }
+
+namespace {
+
+// __mmput() — kernel/fork.c v6.6 (see fork.h for what it leaves out).
+void __mmput(mm_struct* mm) {
     exit_mmap(mm);
     mm_put_huge_zero_page(mm);
+}
+
+}  // namespace
+
+void mmput(mm_struct* mm) {
+    if (atomic_dec_and_test(mm->mm_users)) __mmput(mm);
 }
 
 }  // namespace mm

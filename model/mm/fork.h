@@ -21,9 +21,14 @@ int copy_page_range(vm_area_struct* dst_vma, vm_area_struct* src_vma);
 int copy_huge_pmd(mm_struct* dst_mm, mm_struct* src_mm, pmdp_t dst_pmd, pmdp_t src_pmd, unsigned long addr,
                   vm_area_struct* dst_vma, vm_area_struct* src_vma);
 
-// __mmput() — kernel/fork.c v6.6, the last user of mm gone: exit_mmap() and
-// mm_put_huge_zero_page() (aio, KSM, khugepaged and uprobes left out). The
-// pgd stays, as exit_mmap() leaves it (mmap.cpp).
+// mmget(), mmget_not_zero() — include/linux/sched/mm.h v6.6: one more user of
+// mm's address space; the second only if it still has one (a driver's
+// reference to an mm that may be exiting).
+void mmget(mm_struct* mm);
+bool mmget_not_zero(mm_struct* mm);
+// mmput() — kernel/fork.c v6.6: drop a user; the last one runs __mmput():
+// exit_mmap() and mm_put_huge_zero_page() (aio, KSM, khugepaged and uprobes
+// left out). The pgd stays, as exit_mmap() leaves it (mmap.cpp).
 void mmput(mm_struct* mm);
 
 }  // namespace mm

@@ -20,18 +20,6 @@ namespace {
 
 constexpr unsigned long MMF_HUGE_ZERO_PAGE = 1ul << 23;  // include/linux/sched/coredump.h v6.6
 
-// atomic_inc_not_zero() — include/linux/atomic/atomic-instrumented.h: a
-// cmpxchg loop, as the generic fallback is.
-bool atomic_inc_not_zero(atomic_t& v) {
-    long c = atomic_read(v);
-    while (c != 0) {
-        const long found = cmpxchg(v.raw(), c, c + 1);
-        if (found == c) return true;
-        c = found;
-    }
-    return false;
-}
-
 // test_bit() / test_and_set_bit() on mm->flags (include/asm-generic/bitops):
 // the model's mm->flags has this one bit, so a cmpxchg loop does.
 bool test_bit(unsigned long mask, const marked<unsigned long>& flags) { return READ_ONCE(flags) & mask; }

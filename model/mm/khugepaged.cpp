@@ -20,8 +20,12 @@ namespace {
 
 constexpr unsigned khugepaged_max_ptes_none = HPAGE_PMD_NR - 1;
 
+// hpage_collapse_test_exit() — mm/khugepaged.c v6.6: the last user is gone.
+bool hpage_collapse_test_exit(mm_struct* mm) { return atomic_read(mm->mm_users) == 0; }
+
 // hugepage_vma_revalidate() — mm/khugepaged.c v6.6 (anonymous VMAs).
 scan_result hugepage_vma_revalidate(mm_struct* mm, unsigned long address, vm_area_struct** vmap) {
+    if (hpage_collapse_test_exit(mm)) return scan_result::SCAN_ANY_PROCESS;
     vm_area_struct* vma = find_vma(mm, address);
     *vmap = vma;
     if (!vma || vma->vm_start > address) return scan_result::SCAN_VMA_CHECK;

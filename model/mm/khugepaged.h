@@ -18,6 +18,7 @@ enum class scan_result {
     SCAN_PAGE_NULL,
     SCAN_VMA_CHECK,
     SCAN_ALLOC_HUGE_PAGE_FAIL,
+    SCAN_ANY_PROCESS,  // the mm is exiting
 };
 
 // The pmd of address when it names a pte table (SCAN_SUCCEED), else why not; a

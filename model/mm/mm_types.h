@@ -109,6 +109,11 @@ struct mm_struct {
     const model_variants& variants;  // which kernel version each path follows
     kernel::rw_semaphore mmap_lock{{"mm->mmap_lock"}};
     kernel::spinlock_t page_table_lock{{"mm->page_table_lock"}};
+    // mm->mm_users: the address space's users (the process, and whoever
+    // mmget()s it, such as a driver mirroring it); the last mmput() tears it
+    // down (fork.h). The mm_struct itself (mm_count, mmdrop()) is the
+    // scenario's to free.
+    kernel::atomic_t mm_users{1, {"mm->mm_users"}};
     page* pgd = nullptr;
     kernel::atomic_long_t pgtables_bytes{0, {"mm->pgtables_bytes"}};
     // mm->mm_mt (vma_tree.h): changed under mmap_lock for write, walked under RCU

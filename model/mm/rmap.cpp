@@ -32,16 +32,7 @@ void get_page(page* p) { atomic_inc(compound_head(p)->_refcount); }
 
 void page_ref_add(page* p, int nr) { atomic_add_return(nr, compound_head(p)->_refcount); }
 
-bool get_page_unless_zero(page* p) {
-    marked<long>& count = compound_head(p)->_refcount.raw();
-    long old = READ_ONCE(count);
-    for (;;) {
-        if (old == 0) return false;
-        const long seen = cmpxchg(count, old, old + 1);
-        if (seen == old) return true;
-        old = seen;
-    }
-}
+bool get_page_unless_zero(page* p) { return atomic_inc_not_zero(compound_head(p)->_refcount); }
 
 long page_count(page* p) { return atomic_read(compound_head(p)->_refcount); }
 
