@@ -283,11 +283,8 @@ static vm_fault_t handle_pte_fault(vm_fault* vmf) {
     }
     if (!vmf->pte.table) return do_pte_missing(vmf);
     if (!pte_present(vmf->orig_pte)) return do_swap_page(vmf);
-    if (pte_protnone(vmf->orig_pte) && vma_is_accessible(vmf->vma)) {
-        vmf->ptl = pte_lockptr(vmf->vma->vm_mm, vmf->pmd);
-        return do_numa_page(vmf);
-    }
     vmf->ptl = pte_lockptr(vmf->vma->vm_mm, vmf->pmd);
+    if (pte_protnone(vmf->orig_pte) && vma_is_accessible(vmf->vma)) return do_numa_page(vmf);
     spin_lock(vmf->ptl);
     pte_t entry = vmf->orig_pte;
     if (pte_same(deref(vmf->pte), entry)) {
@@ -391,9 +388,8 @@ static vm_fault_t wp_huge_pmd(vm_fault* vmf, pmd_t) {
 // with handle_pte_fault_form::v6_6, v6.6's lockless read of the pmd; v6.6's
 // NUMA hinting branch for a PROT_NONE huge pmd (do_huge_pmd_numa_page(),
 // huge_memory_numa.cpp) in both forms. Left out: the p4d level (folded).
-// FAULT_FLAG_UNSHARE goes to the
-// huge pmd's write-protect fault as a write does, as in v6.6 (only the v6.6
-// break_ksm() sets it).
+// FAULT_FLAG_UNSHARE goes to the huge pmd's write-protect fault as a write
+// does, as in v6.6 (only the v6.6 break_ksm() sets it).
 static vm_fault_t __handle_mm_fault(vm_area_struct* vma, unsigned long address, unsigned flags) {
     vm_fault vmf;
     vmf.vma = vma;
