@@ -4,8 +4,9 @@
 // tried ones, a plain word under a lock, await loops), source-DPOR with sleep
 // sets must reach every outcome the full DFS reaches (the values each thread
 // read, then the final memory), in no more executions; where DFS finds a
-// violation (a livelock of an await nobody ends), DPOR must find one too. An outcome DFS reaches and DPOR misses is an unsound reduction;
-// this is the test a new dependence rule has to pass.
+// violation (a livelock of an await nobody ends), DPOR must find one too. An
+// outcome DFS reaches and DPOR misses is an unsound reduction: this is the test
+// a new dependence rule has to pass.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
