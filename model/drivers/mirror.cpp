@@ -182,8 +182,8 @@ int mirror_range_fault(mirror* m, mm_struct* mm, unsigned long address, bool wri
 }  // namespace
 
 // The driver's fault (Documentation/mm/hmm.rst v6.6, "driver_populate_range"),
-// with the mm reference taken as the document does and dropped on every return
-// as lib/test_hmm.c's dmirror_fault() does (the document's example never drops it).
+// with the mm reference the document takes first (mmget_not_zero()), dropped on
+// every return as lib/test_hmm.c's dmirror_fault() does.
 int mirror_fault(mirror* m, unsigned long address, bool write) {
     mm_struct* mm = m->mm;
     if (!mmget_not_zero(mm)) return -EFAULT;
