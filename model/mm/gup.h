@@ -4,11 +4,13 @@
 // Simplification, stated once here: the model has no interrupts and no TLB.
 // local_irq_save()/local_irq_restore() are an RCU read-side section, and a page
 // table freed while a walker may be inside it waits for it only if the freeing
-// path says so: pte_free_defer() (call_rcu) or tlb_remove_table_sync_one()
+// path says so: pte_free_defer() (call_rcu), tlb_remove_table_sync_one()
 // (synchronize_rcu, standing for the IPI that cannot be taken with interrupts
-// off). The model's TLB flushes (pmdp_collapse_flush(), tlb_flush_mmu()) never
-// wait, as on architectures whose flush sends no IPI (arm64's broadcast TLBI,
-// x86 with paravirt flushes): exactly where GUP-fast's re-checks matter.
+// off) or tlb_flush_mmu()'s tables (call_rcu, variant table_free). The model's
+// TLB flushes (pmdp_collapse_flush(), tlb_flush_mmu()) themselves never wait, as
+// on architectures whose flush sends no IPI (arm64's broadcast TLBI, x86 with
+// paravirt flushes), which is why those free page tables through RCU: exactly
+// where GUP-fast's re-checks matter.
 // Left out: the slow-path fallback (internal_get_user_pages_fast() then calls
 // get_user_pages_unlocked() for what the fast walk did not pin), FOLL_PIN's
 // write_protect_seq, devmap and hugepd entries, secretmem, and

@@ -30,16 +30,39 @@ void tlb_gather_mmu(mmu_gather* tlb, mm_struct* mm, unsigned long start, unsigne
     tlb->tables.clear();
 }
 
-// tlb_flush_mmu() — mm/mmu_gather.c v5.4: flush, then free what was gathered
-// (tlb_flush_mmu_tlbonly() + tlb_flush_mmu_free(), tables via tlb_table_flush()).
+namespace {
+
+// tlb_remove_table_one_rcu() — mm/mmu_gather.c (CONFIG_MMU_GATHER_RCU_TABLE_FREE):
+// the grace period is over, so no interrupts-off walker (GUP-fast) still sees the table.
+void tlb_remove_table_one_rcu(rcu_head* head) { __free_pages(page_of_rcu_head(head)); }
+
+// tlb_table_flush() — mm/mmu_gather.c v5.4, CONFIG_HAVE_RCU_TABLE_FREE (what arm64
+// and x86 with paravirt flushes select): the gathered tables are freed after an RCU
+// grace period, because the TLB flush before it waits for no walker (see gup.h).
+// Simplification: each table goes through its own page's rcu_head, the kernel's
+// fallback when no batch page can be allocated (tlb_remove_table_one_rcu()), instead
+// of one mmu_table_batch per flush; no separate page-walk-cache invalidation.
+void tlb_table_flush(mmu_gather* tlb) {
+    for (page* table : tlb->tables) {
+        if (tlb->mm->variants.table_free == tlb_table_free::rcu_table_free)
+            call_rcu(&table->rcu, &tlb_remove_table_one_rcu);
+        else
+            __free_pages(table);
+    }
+    tlb->tables.clear();
+}
+
+}  // namespace
+
+// tlb_flush_mmu() — mm/mmu_gather.c v5.4: flush (tlb_flush_mmu_tlbonly()), then
+// tlb_flush_mmu_free(): the tables (tlb_table_flush()), then the pages.
 void tlb_flush_mmu(mmu_gather* tlb) {
-    smp_mb();  // stands for the flush IPI: every CPU has stopped using the old entries
+    smp_mb();  // stands for the flush: every CPU has stopped using the old entries
     tlb->start = TASK_SIZE;
     tlb->end = 0;
+    tlb_table_flush(tlb);
     for (page* p : tlb->pages) put_page(p);
     tlb->pages.clear();
-    for (page* table : tlb->tables) __free_pages(table);
-    tlb->tables.clear();
 }
 
 // tlb_finish_mmu() — mm/mmu_gather.c v5.4, without the nested-flush check.

@@ -86,7 +86,7 @@ struct page {
     kernel::sleeping_lock PG_locked;
     kernel::spinlock_t ptl;      // split page-table lock, when this page is a table
     std::array<kernel::marked<pgtable_word>, PTRS_PER_TABLE> slots;
-    kernel::rcu_head rcu;        // pte_free_defer()
+    kernel::rcu_head rcu;        // pte_free_defer(), tlb_remove_table(): see page_of_rcu_head()
     // THP (v6.6 folio fields, kept on the head page): the pmd mapping count,
     // -1 when no pmd maps the folio (folio->_entire_mapcount).
     kernel::atomic_t _entire_mapcount{-1, {"folio->_entire_mapcount"}};
@@ -156,6 +156,9 @@ struct mem_map {
 };
 
 page* pfn_to_page(mem_map& memory, unsigned long pfn);
+// container_of(head, struct page, rcu): the page whose rcu_head a call_rcu()
+// callback was given (page-table pages freed after a grace period).
+page* page_of_rcu_head(kernel::rcu_head* head);
 inline unsigned long page_to_pfn(const page* p) { return p->pfn; }
 
 // Allocates a free page (or 2^order aligned pages) for `use`; nullptr when memory

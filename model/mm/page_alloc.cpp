@@ -3,6 +3,8 @@
 // changes, not zones or buddies.
 #include "model/mm/page.h"
 
+#include <atomic>
+#include <cstddef>
 #include <string>
 
 MMCHECK_ENGINE_BEGIN
@@ -28,6 +30,12 @@ std::string_view page_use_name(page_use use) {
 namespace {
 using slot = kernel::marked<pgtable_word>;
 int as_label(unsigned long frame) { return static_cast<int>(frame); }
+// page::rcu's offset in struct page, the same in every page: each constructor
+// stores it, so it is known before any call_rcu() on a page can run its callback.
+// Atomic because parallel mc workers and native threads construct pages
+// concurrently; offsetof() is not used because struct page is not standard-layout
+// under every engine's primitives.
+std::atomic<std::ptrdiff_t> rcu_member_offset{0};
 }  // namespace
 
 page::page(unsigned long frame, mem_map* owner)
@@ -41,6 +49,11 @@ page::page(unsigned long frame, mem_map* owner)
       slots{{slot({}, {"entry", as_label(frame), 0}), slot({}, {"entry", as_label(frame), 1}),
              slot({}, {"entry", as_label(frame), 2}), slot({}, {"entry", as_label(frame), 3})}} {
     static_assert(PTRS_PER_TABLE == 4, "update the slot initialisers");
+    rcu_member_offset.store(reinterpret_cast<char*>(&rcu) - reinterpret_cast<char*>(this), std::memory_order_relaxed);
+}
+
+page* page_of_rcu_head(kernel::rcu_head* head) {
+    return reinterpret_cast<page*>(reinterpret_cast<char*>(head) - rcu_member_offset.load(std::memory_order_relaxed));
 }
 
 mem_map::mem_map(unsigned long n) : nr_pages(n) {

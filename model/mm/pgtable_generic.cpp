@@ -1,9 +1,6 @@
 // See pgtable_generic.h: mm/pgtable-generic.c, v6.6.
 #include "model/mm/pgtable_generic.h"
 
-#include <atomic>
-#include <cstddef>
-
 MMCHECK_ENGINE_BEGIN
 namespace mm {
 
@@ -42,23 +39,12 @@ pmd_t pmdp_collapse_flush(vm_area_struct* vma, unsigned long address, pmdp_t pmd
 }
 
 namespace {
-// container_of(head, struct page, rcu_head): every page has the same layout, so
-// every store writes the same offset. Not thread-local: on real threads (the native
-// engine) the callback runs in whichever thread ends the grace period, not in the
-// one that queued it; atomic because parallel mc workers store it concurrently.
-std::atomic<std::ptrdiff_t> rcu_offset{0};
-void pte_free_now(rcu_head* head) {
-    page* table = reinterpret_cast<page*>(reinterpret_cast<char*>(head) - rcu_offset.load(std::memory_order_relaxed));
-    pte_free(nullptr, table);
-}
+void pte_free_now(rcu_head* head) { pte_free(nullptr, page_of_rcu_head(head)); }
 }  // namespace
 
 // pte_free_defer() — mm/pgtable-generic.c v6.6: free after an RCU grace period,
 // so that 6.5+ pte_offset_map() users still inside rcu_read_lock() are safe.
-void pte_free_defer(mm_struct*, page* pgtable) {
-    rcu_offset.store(reinterpret_cast<char*>(&pgtable->rcu) - reinterpret_cast<char*>(pgtable), std::memory_order_relaxed);
-    call_rcu(&pgtable->rcu, &pte_free_now);
-}
+void pte_free_defer(mm_struct*, page* pgtable) { call_rcu(&pgtable->rcu, &pte_free_now); }
 
 namespace v6_5 {
 

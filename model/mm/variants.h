@@ -291,6 +291,18 @@ enum class numa_hinting_fault {
     v6_6,
 };
 
+// How munmap()'s and exit's mmu_gather frees page tables (tlb_table_flush(),
+// mm/mmu_gather.c), which GUP-fast walks with interrupts off and no lock.
+enum class tlb_table_free {
+    // Hypothetical: an architecture whose TLB flush waits for no interrupts-off
+    // walker (no IPI) and that frees the tables right after it, without
+    // CONFIG_MMU_GATHER_RCU_TABLE_FREE: GUP-fast reads a freed table.
+    at_once_without_ipi,
+    // v5.4 CONFIG_HAVE_RCU_TABLE_FREE (CONFIG_MMU_GATHER_RCU_TABLE_FREE since
+    // v5.8; v6.6): freed after an RCU grace period, which waits for the walker.
+    rcu_table_free,
+};
+
 struct model_variants {
     handle_mm_fault_pud fault_pud = handle_mm_fault_pud::fixed_625110b5e9da;
     handle_pte_fault_form pte_fault = handle_pte_fault_form::v6_6;
@@ -313,6 +325,7 @@ struct model_variants {
     device_private_fault devpriv_fault = device_private_fault::fixed_16ce101db85d;
     fork_vma_lock fork_lock = fork_vma_lock::fixed_fb49c455323f;
     numa_hinting_fault numa_fault = numa_hinting_fault::v6_6;
+    tlb_table_free table_free = tlb_table_free::rcu_table_free;
 };
 
 }  // namespace mm

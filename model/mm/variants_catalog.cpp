@@ -127,6 +127,10 @@ constexpr std::array catalog{
            "do_numa_page()/do_huge_pmd_numa_page() restore the entry read before the lock, unchecked"),
     MM_ROW(numa_fault, numa_hinting_fault, v6_6, "v6.6",
            "pte_same()/pmd_same() under the page-table lock before the PROT_NONE entry is made accessible again"),
+    MM_ROW(table_free, tlb_table_free, at_once_without_ipi, "hypothetical",
+           "tlb_flush_mmu() frees gathered page tables at once after a flush that waits for no GUP-fast walker"),
+    MM_ROW(table_free, tlb_table_free, rcu_table_free, "v5.4 CONFIG_HAVE_RCU_TABLE_FREE; v6.6",
+           "gathered page tables are freed after an RCU grace period (tlb_remove_table())"),
 };
 
 #undef MM_ROW

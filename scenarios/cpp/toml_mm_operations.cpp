@@ -4,9 +4,11 @@
 // state when the file is loaded. Keep each summary in step with the operation
 // table in scenarios/README.md.
 #include <string>
+#include <vector>
 
 #include "model/arch/x86/fault.h"
 #include "model/arch/x86/hw_access.h"
+#include "model/mm/gup.h"
 #include "model/mm/huge_memory.h"
 #include "model/mm/khugepaged.h"
 #include "model/mm/memory.h"
@@ -104,6 +106,28 @@ const operation_registration munmap{
          for (const world_plan::vma& v : plan.vmas)
              if (v.start < end && v.end > start && (v.start < start || v.end > end))
                  return "must cover whole vmas: the model has no __split_vma() (model/mm/mmap.cpp)";
+         return {};
+     }}};
+
+// get_user_pages_fast() (model/mm/gup.h): no lock, interrupts off; each page it
+// pinned is dropped again with put_page(), as a caller done with it would.
+const operation_registration get_user_pages_fast_op{
+    {"get_user_pages_fast",
+     "get_user_pages_fast() of `pages` pages (default 1) from `address`, FOLL_WRITE if `write`: the lockless walk "
+     "with interrupts off (an RCU read-side section in the model), then put_page() of every page it pinned",
+     {{"address", param_type::number, true}, {"pages", param_type::number, false}, {"write", param_type::flag, false}},
+     [](world& w, const op_args& a) {
+         const int nr_pages = a.number("pages") == 0 ? 1 : static_cast<int>(a.number("pages"));
+         std::vector<page*> pages(static_cast<std::size_t>(nr_pages), nullptr);
+         const int pinned = get_user_pages_fast(w.mm.get(), a.number("address"), nr_pages,
+                                                a.flag("write") ? FOLL_WRITE : 0u, pages.data());
+         for (int i = 0; i < pinned; ++i) put_page(pages[static_cast<std::size_t>(i)]);
+     },
+     [](const world_plan& plan, const op_args& a) -> std::string {
+         const unsigned long address = a.number("address"), nr_pages = a.number("pages") == 0 ? 1 : a.number("pages");
+         if (address % PAGE_SIZE != 0) return "needs a page-aligned address (got " + hex(address) + ")";
+         if (nr_pages > HPAGE_PMD_NR) return "at most " + std::to_string(HPAGE_PMD_NR) + " pages";
+         if (vma_at(plan, address) == nullptr) return "address " + hex(address) + " is not inside a vma";
          return {};
      }}};
 

@@ -97,6 +97,11 @@ const variant_path_registration numa_fault_path{
     path_of("numa_hinting_fault", &model_variants::numa_fault,
             {{"no_same_recheck", numa_hinting_fault::no_same_recheck}, {"v6_6", numa_hinting_fault::v6_6}})};
 
+const variant_path_registration table_free_path{
+    path_of("tlb_table_free", &model_variants::table_free,
+            {{"at_once_without_ipi", tlb_table_free::at_once_without_ipi},
+             {"rcu_table_free", tlb_table_free::rcu_table_free}})};
+
 const variant_path_registration device_private_fault_path{
     path_of("device_private_fault", &model_variants::devpriv_fault,
             {{"v6_0_no_ref_migrate_to_ram", device_private_fault::v6_0_no_ref_migrate_to_ram},
