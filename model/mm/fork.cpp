@@ -280,6 +280,9 @@ int copy_page_range(vm_area_struct* dst_vma, vm_area_struct* src_vma) {
     if (is_cow) {
         mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_PAGE, 0, src_vma, src_mm, addr, end);
         mmu_notifier_invalidate_range_start(&range);
+        // v6.6 asserts what fb49c455323f made dup_mmap() do; v6.4 (the fork_lock
+        // variant before it) asserted only mmap_lock.
+        if (src_mm->variants.fork_lock == fork_vma_lock::fixed_fb49c455323f) vma_assert_write_locked(src_vma);
         // raw_write_seqcount_begin(&src_mm->write_protect_seq): see the header.
     }
     int ret = 0;

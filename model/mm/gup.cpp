@@ -2,6 +2,7 @@
 // reference as variants (model/mm/variants.h, gup_fast, gup_try_get_folio).
 #include "model/mm/gup.h"
 
+#include <cerrno>
 #include <string>
 
 #include "model/mm/rmap.h"
@@ -156,19 +157,23 @@ int gup_pte_range_x86_v4_12(mm_struct* mm, pmd_t pmd, unsigned long addr, unsign
     return 1;
 }
 
-// gup_huge_pmd() — mm/gup.c v6.6 (not devmap). The x86 v4.12 form took the
-// references without the re-check.
+// gup_huge_pmd() — mm/gup.c v6.6. A devmap pmd (the model's devmem driver maps
+// them) would be pinned by __gup_device_huge_pmd(), left out: the walk stops there,
+// as it does for FOLL_LONGTERM. The x86 v4.12 form took the references on the head
+// without the re-check.
 int gup_huge_pmd(mm_struct* mm, pmd_t orig, pmdp_t pmdp, unsigned long addr, unsigned long end, unsigned flags,
                  page** pages, int* nr) {
     if (!__pte_access_permitted(pmd_val(orig), flags & FOLL_WRITE)) return 0;
+    if (pmd_devmap(orig)) return 0;
     page* head = pfn_to_page(mm->memory, pmd_pfn(orig));
-    const unsigned long first = head->pfn + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
+    // nth_page(pmd_page(orig), ...): the subpage at addr, whose folio try_grab_folio() re-checks.
+    page* subpage = pfn_to_page(mm->memory, head->pfn + ((addr & ~PMD_MASK) >> PAGE_SHIFT));
     const int refs = int((end - addr) >> PAGE_SHIFT);  // record_subpages()
-    for (int i = 0; i < refs; ++i) pages[*nr + i] = pfn_to_page(mm->memory, first + i);
+    for (int i = 0; i < refs; ++i) pages[*nr + i] = pfn_to_page(mm->memory, subpage->pfn + static_cast<unsigned long>(i));
     if (mm->variants.gup == gup_fast::x86_v4_12_no_recheck) {
         page_ref_add(head, refs);
     } else {
-        page* folio = try_grab_folio(head, refs, flags, mm);
+        page* folio = try_grab_folio(subpage, refs, flags, mm);
         if (!folio) return 0;
         if (pmd_val(orig) != pmd_val(deref(pmdp))) {
             gup_put_folio(folio, refs, flags);
@@ -204,7 +209,8 @@ int gup_pmd_range(mm_struct* mm, pud_t pud, unsigned long addr, unsigned long en
 }
 
 // gup_pud_range() — mm/gup.c v6.6 (p4d folded: gup_p4d_range() is this loop).
-// Huge puds are DAX-only in the model and take the slow path.
+// Huge puds are devmap (DAX) only in the model; v6.6 pins them with
+// gup_huge_pud()'s __gup_device_huge_pud(), left out like the pmd form: the walk stops.
 int gup_pud_range(mm_struct* mm, pgd_t pgd, unsigned long addr, unsigned long end, unsigned flags, page** pages,
                   int* nr) {
     pudp_t pudp = pud_offset_lockless(pfn_to_page(mm->memory, (pgd_val(pgd) & PTE_PFN_MASK) >> PAGE_SHIFT), addr);
@@ -251,8 +257,10 @@ int lockless_pages_from_mm(mm_struct* mm, unsigned long start, unsigned long end
 int get_user_pages_fast(mm_struct* mm, unsigned long start, int nr_pages, unsigned gup_flags, page** pages) {
     gup_flags |= FOLL_GET;
     start &= PAGE_MASK;
+    if (nr_pages <= 0) return 0;
     const unsigned long end = start + (unsigned long)nr_pages * PAGE_SIZE;
-    if (nr_pages <= 0 || end > TASK_SIZE) return 0;
+    if (end < start) return -EOVERFLOW;  // check_add_overflow()
+    if (end > TASK_SIZE) return -EFAULT;
     return lockless_pages_from_mm(mm, start, end, gup_flags, pages);
 }
 

@@ -14,7 +14,8 @@
 // Left out: the slow-path fallback (internal_get_user_pages_fast() then calls
 // get_user_pages_unlocked() for what the fast walk did not pin), FOLL_PIN's
 // write_protect_seq, devmap and hugepd entries, secretmem, and
-// gup_must_unshare() (no fork or KSM here, every anonymous page is exclusive).
+// gup_must_unshare() (false in v6.6 unless FOLL_PIN without FOLL_WRITE, and the
+// model has no FOLL_PIN).
 #pragma once
 
 #include "model/mm/pgtable.h"
@@ -34,7 +35,8 @@ void tlb_remove_table_sync_one();
 
 // get_user_pages_fast() — mm/gup.c v6.6, fast path only (see the file comment):
 // pins up to nr_pages from start with FOLL_GET, stores them in pages and
-// returns how many it pinned. Release each with put_page().
+// returns how many it pinned (-EFAULT for a range past TASK_SIZE). Release each
+// with put_page().
 int get_user_pages_fast(mm_struct* mm, unsigned long start, int nr_pages, unsigned gup_flags, page** pages);
 
 }  // namespace mm

@@ -52,13 +52,12 @@ int __split_vma(vm_area_struct* vma, unsigned long addr, bool new_below) {
     } else {
         vma->vm_end = addr;
     }
-    // vma_complete() stores the new VMA.
-    if (vma->vm_mapping) {
-        vma_interval_tree_insert(split, vma->vm_mapping);
-        i_mmap_unlock_write(vma->vm_mapping);
-    }
+    // vma_complete(): the new VMA goes into the file's tree (vma_prepare() in
+    // v6.6; both under i_mmap_rwsem) and into the mm's, then the file lock is dropped.
+    if (vma->vm_mapping) vma_interval_tree_insert(split, vma->vm_mapping);
     const auto at = std::find_if(mm->vmas.begin(), mm->vmas.end(), [&](auto* v) { return v->vm_start > split->vm_start; });
     mm->vmas.insert(at, split);
+    if (vma->vm_mapping) i_mmap_unlock_write(vma->vm_mapping);
     return 0;
 }
 
@@ -86,8 +85,10 @@ void unmap_region(mm_struct* mm, const std::vector<vm_area_struct*>& detached, v
 // leaves the tree, and mmap_write_downgrade() unlocks them (munmap_detach
 // variant: without either). Left out: sysctl_max_map_count, userfaultfd, mlock.
 int __do_munmap(mm_struct* mm, unsigned long start, unsigned long len, bool downgrade) {
-    const unsigned long end = start + ((len + PAGE_SIZE - 1) & PAGE_MASK);
-    if ((start & ~PAGE_MASK) || start >= TASK_SIZE || len > TASK_SIZE - start) return -1;  // -EINVAL
+    if ((start & ~PAGE_MASK) || start > TASK_SIZE || len > TASK_SIZE - start) return -1;  // -EINVAL
+    len = (len + PAGE_SIZE - 1) & PAGE_MASK;  // PAGE_ALIGN()
+    const unsigned long end = start + len;
+    if (len == 0) return -1;  // -EINVAL
     auto first = std::find_if(mm->vmas.begin(), mm->vmas.end(), [&](auto* v) { return v->vm_end > start; });
     if (first == mm->vmas.end() || (*first)->vm_start >= end) return 0;
     // If we need to split any vma, do it now to save pain later. As in v6.6's
