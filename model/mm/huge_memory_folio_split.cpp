@@ -12,9 +12,11 @@
 //
 // Simplifications, stated once here: anonymous folios only (no page-cache
 // xarray split, no i_mmap lock, no truncation past EOF: no modeled path
-// splits a file folio); no anon_vma, so no anon_vma_lock_write() (the model
-// has no fork, and the rmap walk is the (vma, address) the caller passes, as
-// for migration: migrate.h); no swap cache, LRU, memcg, page owner or
+// splits a file folio); no anon_vma, so no anon_vma_lock_write(), and the rmap
+// walk is the (vma, address) the caller passes, as for migration (migrate.h): a
+// THP that a forked child maps too keeps the child's mapping and reference, so
+// the refcount freeze fails and the split returns -EAGAIN where v6.6 would unmap
+// it from both mms and split it; no swap cache, LRU, memcg, page owner or
 // deferred split queue (its lock only keeps deferred_split_scan() off the
 // refcount); the list argument (tails onto a caller's LRU list) is dropped.
 #include "model/mm/huge_memory.h"

@@ -126,10 +126,13 @@ void __split_huge_zero_page_pmd(vm_area_struct* vma, unsigned long haddr, pmdp_t
     pmd_populate(mm, pmd, pgtable);
 }
 
-// __split_huge_pmd_locked()'s pmd_migration case, v6.6: every subpage gets
-// the pmd entry's migration entry, with its write and exclusive bits. The
-// pmd entry holds no mapcount or reference, so none moves; *pmd stays the
-// migration entry until the table goes in.
+// __split_huge_pmd_locked()'s pmd_migration case: every subpage gets the pmd
+// entry's migration entry, with its write and exclusive bits. The pmd entry
+// holds no mapcount or reference, so none moves; *pmd stays the migration entry
+// until the table goes in. That is the form of 3a5a8d343e1c (v6.10, in 6.6.y);
+// v6.6 first ran pmdp_invalidate() on the migration entry too, which on x86
+// rewrites it into another non-present value (its offset bits mangled) that no
+// reader decodes: the split takes the entry from the returned old value.
 void split_migration_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long haddr, pmd_t old_pmd) {
     mm_struct* mm = vma->vm_mm;
     const swp_entry_t entry = pmd_to_swp_entry(old_pmd);

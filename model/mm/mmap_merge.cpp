@@ -5,7 +5,11 @@
 // Simplifications, stated once here. The model has no anon_vma (mm_types.h):
 // vma->anon_vma is a flag, so is_mergeable_anon_vma() cannot tell two
 // anon_vmas apart and takes every anonymous VMA of an mm to share one, as the
-// pieces of one split VMA do (no fork, so every anon_vma_chain is singular);
+// pieces of one split VMA do, and every anon_vma_chain to be singular. That is
+// wrong for a forked child: anon_vma_fork() gives each child VMA an anon_vma of
+// its own and a chain that also links the parent's, so v6.6 merges none of
+// them with a neighbour that has another or no anon_vma, which the model does
+// (no scenario merges a child's VMAs);
 // dup_anon_vma() only copies the flag (after write-locking dst, as v6.6 does).
 // No mempolicy, userfaultfd context, anon_vma name or VM_SOFTDIRTY, and no
 // modeled driver has vm_ops->close, so those checks are left out. VMA ranges
@@ -38,7 +42,7 @@ bool is_mergeable_vma(const vm_area_struct* vma, const address_space* file, unsi
 // is_mergeable_anon_vma() — mm/mmap.c v6.6, anon_vmas as flags (file comment).
 bool is_mergeable_anon_vma(bool anon_vma1, bool anon_vma2) {
     // The list_is_singular() test is to avoid merging VMA cloned from
-    // parents; without fork every chain is singular.
+    // parents; the model takes every chain as singular (file comment).
     if (!anon_vma1 || !anon_vma2) return true;
     return anon_vma1 == anon_vma2;
 }

@@ -13,6 +13,7 @@
 #include <cerrno>
 
 #include "model/mm/huge_memory.h"
+#include "model/mm/memremap.h"
 #include "model/mm/mmap.h"
 #include "model/mm/mmu_notifier.h"
 #include "model/mm/pgtable_generic.h"
@@ -71,10 +72,10 @@ long change_pte_range(vm_area_struct* vma, pmdp_t pmd, unsigned long addr, unsig
         if (prot_numa) {
             // Avoid TLB flush if possible.
             if (pte_protnone(oldpte)) continue;
-            page* p = vm_normal_page(vma, addr, oldpte);
-            if (!p) continue;
-            // Don't mess with PTEs if page is already on a shared COW mapping.
-            if (!(vma->vm_flags & VM_SHARED) && page_count(p) != 1) continue;
+            page* p = vm_normal_page(vma, addr, oldpte);  // vm_normal_folio() in 6.6.y
+            if (!p || is_zone_device_page(p) || PageKsm(p)) continue;
+            // Also skip shared copy-on-write pages.
+            if (is_cow_mapping(vma->vm_flags) && page_count(p) != 1) continue;
         }
         const pte_t old = ptep_get_and_clear(mm, addr, pte);  // ptep_modify_prot_start()
         pte_t ptent = pte_modify(old, newprot);

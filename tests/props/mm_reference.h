@@ -172,8 +172,9 @@ struct reference {
     // change_prot_numa() of [first, end) inside one VMA (mm/mprotect.c with
     // MM_CP_PROT_NUMA, one node): a huge pmd the range covers becomes PROT_NONE
     // whole (change_huge_pmd()), one it cuts is split first; a pte becomes
-    // PROT_NONE if it maps a page (not the zero page) no one else references
-    // (page_count() == 1 in a private mapping). Write permission goes with it.
+    // PROT_NONE if it maps a page (not the zero page, not a KSM page) no one else
+    // references (page_count() == 1 in a private mapping). Write permission goes
+    // with it.
     void numa_hint(unsigned first, unsigned end) {
         for (unsigned pmd = pmd_of(first); pmd * pmd_pages < end; ++pmd) {
             const unsigned lo = std::max(first, pmd * pmd_pages), hi = std::min(end, (pmd + 1) * pmd_pages);
@@ -184,7 +185,7 @@ struct reference {
             split_pmd(pmd);
             for (unsigned v = lo; v < hi; ++v) {
                 ref_pte& p = pages[v];
-                if (!p.mapped || p.zero || p.numa || page_count_at(v) != 1) continue;
+                if (!p.mapped || p.zero || p.numa || frames.at(p.frame).ksm || page_count_at(v) != 1) continue;
                 p.numa = true;
                 p.writable = false;
             }

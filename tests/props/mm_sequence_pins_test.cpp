@@ -1,13 +1,14 @@
 // Fixed sequences pinning what the mm sequence property found missing or
 // wrong in the model, each failing on the model before its fix: the anon
 // rmap recording page->index, partial munmap() splitting its VMAs, KSM's page
-// lock on a THP subpage, COW of a KSM page that only one pte still maps, and
-// mremap() breaking the KSM pages it moves.
+// lock on a THP subpage, COW of a KSM page that only one pte still maps, NUMA
+// hinting skipping KSM pages, and mremap() breaking the KSM pages it moves.
 #include <gtest/gtest.h>
 
 #include "model/arch/x86/fault.h"
 #include "model/mm/ksm.h"
 #include "model/mm/memory.h"
+#include "model/mm/mprotect.h"
 #include "model/mm/mremap.h"
 #include "model/mm/vma_lock.h"
 #include "model/mm/page_vma_mapped.h"
@@ -115,6 +116,38 @@ TEST(MmSequencePins, WriteToAKsmPageMappedOnceCopiesIt) {
     EXPECT_NE(t.pfn, a->pfn);
     EXPECT_EQ(a->use, page_use::free);
     EXPECT_TRUE(s.run([&] { check_anon_accounting(s.mm.get()); }));
+}
+
+// NUMA hinting leaves KSM pages alone (change_pte_range() v6.6: PageKsm() is
+// skipped like the zero page), even one that a single pte maps with
+// page_count() 1, which the shared-COW test alone would let through.
+TEST(MmSequencePins, NumaHintingSkipsAKsmPageMappedOnce) {
+    mm_system s;
+    fault_at(s, 8, true);
+    fault_at(s, 30, true);
+    page* a = s.page_mapped_at(8);
+    page* b = s.page_mapped_at(30);
+    page* kpage = nullptr;
+    ASSERT_TRUE(s.run([&] {
+        get_page(a);
+        get_page(b);
+        kpage = try_to_merge_two_pages(s.mm.get(), addr_of(8), a, s.mm.get(), addr_of(30), b);
+        put_page(b);
+        put_page(a);
+    }));
+    ASSERT_EQ(kpage, a);
+    fault_at(s, 30, true);  // page 30 gets a copy: the KSM page is mapped once
+    ASSERT_EQ(page_count(a), 1);
+    ASSERT_TRUE(PageKsm(a));
+    ASSERT_TRUE(s.run([&] {
+        kernel::down_read(&s.mm->mmap_lock);
+        change_prot_numa(s.vma_at(8), addr_of(8), addr_of(9));
+        kernel::up_read(&s.mm->mmap_lock);
+    }));
+    const translation t = s.translate(addr_of(8));
+    EXPECT_TRUE(t.mapped);
+    EXPECT_FALSE(t.protnone);
+    EXPECT_EQ(t.pfn, a->pfn);
 }
 
 // move_vma() breaks the KSM pages of the range it moves (ksm_madvise(
