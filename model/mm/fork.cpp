@@ -1,9 +1,10 @@
 // fork()'s copy of the parent's address space, v6.6: kernel/fork.c dup_mm(),
 // dup_mmap(), __mmput(); mm/memory.c copy_page_range(), copy_p4d_range(),
 // copy_pud_range(), copy_pmd_range(), copy_pte_range(), copy_present_pte(),
-// vma_needs_copy(); mm/huge_memory.c copy_huge_pmd(). The kernel sources read
-// were v6.6's as recalled against the stored kernel/fork.c (an older,
-// mmap_sem-era version of the same loop); see the README note.
+// vma_needs_copy(); mm/huge_memory.c copy_huge_pmd(). Checked line by line
+// against a 6.6.y tree (GrapheneOS/kernel_common-6.6 kernel/fork.c, and v6.6-era
+// patch pre-images of copy_present_pte()/copy_huge_pmd(), as that tree's
+// mm/memory.c carries v6.9's batched copy).
 //
 // Lock order, as in the kernel: the parent's mmap_lock for write, the child's
 // nested inside it; vma_start_write() on each parent VMA before it is copied
