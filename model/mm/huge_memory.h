@@ -11,6 +11,14 @@ vm_fault_t vmf_insert_pfn_pud(vm_fault* vmf, unsigned long pfn, bool write);
 vm_fault_t vmf_insert_pfn_pmd(vm_fault* vmf, unsigned long pfn, bool write);
 void huge_pud_set_accessed(vm_fault* vmf, pud_t orig_pud);
 void huge_pmd_set_accessed(vm_fault* vmf);
+// vma_is_special_huge() — include/linux/huge_mm.h v6.6: huge entries with no
+// struct page to unmap. The kernel's test is a vm_file with VM_PFNMAP or
+// VM_MIXEDMAP (or DAX); the model's driver VMAs (model/drivers/devmem.h) have no
+// file and need not carry the flags, so any VMA that is neither anonymous nor
+// backed by a page-cache mapping counts too.
+inline bool vma_is_special_huge(const vm_area_struct* vma) {
+    return (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) || (!vma_is_anonymous(vma) && vma->vm_mapping == nullptr);
+}
 
 // The huge zero page (huge_memory_zero.cpp, v6.6): mm_get_huge_zero_page()
 // returns it (allocated on first use) with a reference for the mm, nullptr

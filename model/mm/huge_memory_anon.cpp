@@ -122,16 +122,16 @@ vm_fault_t do_huge_pmd_anonymous_page(vm_fault* vmf) {
     return __do_huge_pmd_anonymous_page(vmf, folio);
 }
 
-// zap_huge_pmd() — mm/huge_memory.c v6.6, anonymous and PFN-mapped VMAs; the
-// page is released at once instead of through the mmu_gather. The huge zero
-// page and a pmd migration entry hold no mapcount or reference to drop.
+// zap_huge_pmd() — mm/huge_memory.c v6.6; the page is released at once instead
+// of through the mmu_gather. The huge zero page and a pmd migration entry hold
+// no mapcount or reference to drop; x86 deposits a table only for anonymous THPs.
 int zap_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr) {
     mm_struct* mm = vma->vm_mm;
     spinlock_t* ptl = __pmd_trans_huge_lock(pmd, vma);
     if (!ptl) return 0;
     // pmdp_huge_get_and_clear_full(): withdraw only after the pmd is cleared.
     const pmd_t orig_pmd = pmdp_huge_get_and_clear(mm, addr, pmd);
-    if (!vma_is_anonymous(vma)) {  // vma_is_special_huge(): x86 deposits nothing
+    if (vma_is_special_huge(vma)) {  // arch_needs_pgtable_deposit(): not on x86
         spin_unlock(ptl);
         return 1;
     }
@@ -146,13 +146,14 @@ int zap_huge_pmd(vm_area_struct* vma, pmdp_t pmd, unsigned long addr) {
         p = pfn_to_page(mm->memory, pmd_pfn(orig_pmd));
         page_remove_rmap(p, vma, true);
         VM_BUG_ON(page_mapcount(p) < 0, "VM_BUG_ON_PAGE(page_mapcount(page) < 0)");
-        VM_BUG_ON(p->order == 0 || p->use != page_use::anon, "VM_BUG_ON_PAGE(!PageHead(page))");
+        VM_BUG_ON(p->order == 0 || (p->use != page_use::anon && p->use != page_use::file),
+                  "VM_BUG_ON_PAGE(!PageHead(page))");
     } else {  // thp_migration_supported()
         VM_BUG_ON(!is_pmd_migration_entry(orig_pmd), "VM_BUG_ON(!is_pmd_migration_entry(orig_pmd))");
         p = pfn_swap_entry_to_page(mm->memory, pmd_to_swp_entry(orig_pmd));
         flush_needed = false;
     }
-    zap_deposited_table(mm, pmd);  // PageAnon(page)
+    if (vma_is_anonymous(vma)) zap_deposited_table(mm, pmd);  // PageAnon(page); rss counters left out
     spin_unlock(ptl);
     if (flush_needed) put_page(p);  // tlb_remove_page_size()
     return 1;

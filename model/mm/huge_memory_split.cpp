@@ -158,8 +158,15 @@ void __split_huge_pmd_locked(vm_area_struct* vma, pmdp_t pmd, unsigned long hadd
               "VM_BUG_ON(!is_pmd_migration_entry(*pmd) && !pmd_trans_huge(*pmd) && !pmd_devmap(*pmd))");
     if (!vma_is_anonymous(vma)) {
         // File and PFN maps: unmap the pmd and let it be refaulted (x86 deposits
-        // no table for them).
-        pmdp_huge_get_and_clear(mm, haddr, pmd);  // pmdp_huge_clear_flush()
+        // no table for them: arch_needs_pgtable_deposit()). A page-cache THP loses
+        // the pmd's mapping and reference; its dirty and referenced bits are
+        // page-cache state the model does not keep; rss counters left out.
+        const pmd_t old_pmd = pmdp_huge_get_and_clear(mm, haddr, pmd);  // pmdp_huge_clear_flush()
+        if (vma_is_special_huge(vma)) return;
+        if (is_pmd_migration_entry(old_pmd)) return;  // holds no mapping or reference
+        page* p = pfn_to_page(mm->memory, pmd_pfn(old_pmd));  // pmd_page()
+        page_remove_rmap(p, vma, true);
+        put_page(p);
         return;
     }
     if (is_huge_zero_pmd(mm, cur)) return __split_huge_zero_page_pmd(vma, haddr, pmd);

@@ -2,9 +2,11 @@
 // pte table that maps only subpages of the page-cache THP (holes allowed) is
 // cleared and queued for freeing after a grace period, the THP mapped by the pmd when asked,
 // and the counts follow; a pte mapping any other page leaves everything as it was.
+// The pmd it installs is split and zapped like v6.6's file THP pmds.
 #include <gtest/gtest.h>
 
 #include "model/kernel/detail/execution.h"
+#include "model/mm/huge_memory.h"
 #include "model/mm/khugepaged_file.h"
 #include "model/mm/rmap.h"
 #include "scenarios/cpp/paths_file_world.h"
@@ -104,6 +106,31 @@ TEST_F(collapse_test, an_already_pmd_mapped_range_is_left_alone) {
     EXPECT_EQ(collapse(true), scan_result::SCAN_SUCCEED);
     EXPECT_EQ(collapse(true), scan_result::SCAN_PMD_MAPPED);
     EXPECT_EQ(page_count(thp), long(HPAGE_PMD_NR) + 1);
+}
+
+// A page-cache THP mapped by the pmd loses that mapping and the pmd's reference
+// when the pmd is split (__split_huge_pmd_locked(), file branch: refaulted later)
+// or zapped (zap_huge_pmd()), as in v6.6; the page cache keeps its references.
+TEST_F(collapse_test, splitting_the_file_pmd_drops_its_mapping_and_reference) {
+    for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) map_subpage(i);
+    ASSERT_EQ(collapse(true), scan_result::SCAN_SUCCEED);
+    kernel::down_read(&world->mm->mmap_lock);
+    split_huge_pmd(&world->source, world->pmd, 0);
+    kernel::up_read(&world->mm->mmap_lock);
+    EXPECT_TRUE(pmd_none(deref(world->pmd)));
+    EXPECT_EQ(kernel::atomic_read(thp->_entire_mapcount), -1);
+    EXPECT_EQ(page_count(thp), long(HPAGE_PMD_NR));
+    EXPECT_FALSE(exec.violation.has_value());
+}
+
+TEST_F(collapse_test, zapping_the_file_pmd_drops_its_mapping_and_reference) {
+    for (unsigned i = 0; i < HPAGE_PMD_NR; ++i) map_subpage(i);
+    ASSERT_EQ(collapse(true), scan_result::SCAN_SUCCEED);
+    EXPECT_EQ(zap_huge_pmd(&world->source, world->pmd, 0), 1);
+    EXPECT_TRUE(pmd_none(deref(world->pmd)));
+    EXPECT_EQ(kernel::atomic_read(thp->_entire_mapcount), -1);
+    EXPECT_EQ(page_count(thp), long(HPAGE_PMD_NR));
+    EXPECT_FALSE(exec.violation.has_value());
 }
 
 }  // namespace
