@@ -28,7 +28,9 @@ void mmget(mm_struct* mm);
 bool mmget_not_zero(mm_struct* mm);
 // mmput() — kernel/fork.c v6.6: drop a user; the last one runs __mmput():
 // exit_mmap() and mm_put_huge_zero_page() (aio, KSM, khugepaged and uprobes
-// left out). The pgd stays, as exit_mmap() leaves it (mmap.cpp).
+// left out: khugepaged_exit() waits for a scan holding mmap_lock, which the
+// model's khugepaged has none of, and exit_mmap()'s own mmap_lock excludes a
+// collapse in progress). The pgd stays, as exit_mmap() leaves it (mmap.cpp).
 void mmput(mm_struct* mm);
 
 }  // namespace mm

@@ -154,18 +154,31 @@ int vm_munmap(mm_struct* mm, unsigned long start, unsigned long len) {
     return ret;
 }
 
-// exit_mmap() — mm/mmap.c v5.4 (the last user is gone: no mmap_lock, no OOM
-// reaper, no accounting). The pgd stays for the end-of-run table census.
+// exit_mmap() — mm/mmap.c v6.6: the last user is gone, but paths that found the
+// mm before (khugepaged, an mm walker holding mmap_lock) may still run, so the
+// unmap runs under mmap_lock for read and the page-table and VMA teardown under
+// it for write. Left out: mmu_notifier_release() (no release callbacks, see
+// mmu_notifier.h), the OOM reaper's MMF_OOM_SKIP, accounting, __mt_destroy().
+// The pgd stays for the end-of-run table census.
 void exit_mmap(mm_struct* mm) {
-    const std::vector<vm_area_struct*> vmas = mm->vmas;
-    if (vmas.empty()) return;
+    down_read(&mm->mmap_lock);  // mmap_read_lock()
+    const std::vector<vm_area_struct*> vmas = mm->vmas;  // mas_find()
+    if (vmas.empty()) {
+        up_read(&mm->mmap_lock);
+        mmap_write_lock(mm);
+        mmap_write_unlock(mm);  // destroy:
+        return;
+    }
     mmu_gather tlb;
-    tlb_gather_mmu(&tlb, mm, 0, ~0ul);
-    // Use -1 here to ensure all VMAs in the mm are unmapped.
+    tlb_gather_mmu(&tlb, mm, 0, ~0ul);  // tlb_gather_mmu_fullmm()
+    // Use ULONG_MAX here to ensure all VMAs in the mm are unmapped.
     unmap_vmas(&tlb, vmas, 0, ~0ul);
+    up_read(&mm->mmap_lock);
+    mmap_write_lock(mm);
     free_pgtables(&tlb, vmas, FIRST_USER_ADDRESS, USER_PGTABLES_CEILING);
     tlb_finish_mmu(&tlb, 0, ~0ul);
-    mm->vmas.clear();  // remove_vma()
+    mm->vmas.clear();  // remove_vma() of each
+    mmap_write_unlock(mm);
 }
 
 }  // namespace mm
