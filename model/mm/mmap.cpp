@@ -81,9 +81,12 @@ void unmap_region(mm_struct* mm, const std::vector<vm_area_struct*>& detached, v
 // __do_munmap() — mm/mmap.c v5.4, splitting the first and last VMA when the
 // range cuts them (__split_vma() above, v6.6); `downgrade` drops mmap_lock to
 // read before the zap, as __vm_munmap() asks. The detach is v6.6's
-// (do_vmi_align_munmap()): each VMA is write-locked and marked detached before it
-// leaves the tree, and mmap_write_downgrade() unlocks them (munmap_detach
-// variant: without either). Left out: sysctl_max_map_count, userfaultfd, mlock.
+// (do_vmi_align_munmap()): VMA by VMA, the last one split where the range ends,
+// each write-locked and marked detached before they leave the tree, and
+// mmap_write_downgrade() unlocks them (munmap_detach variant: v5.4's order, both
+// splits first, and neither step). __split_vma() cannot fail in the model, so
+// v6.6's unwinding of a failed end split is left out. Left out too:
+// sysctl_max_map_count, userfaultfd, mlock.
 int __do_munmap(mm_struct* mm, unsigned long start, unsigned long len, bool downgrade) {
     if ((start & ~PAGE_MASK) || start > TASK_SIZE || len > TASK_SIZE - start) return -1;  // -EINVAL
     len = (len + PAGE_SIZE - 1) & PAGE_MASK;  // PAGE_ALIGN()
@@ -98,24 +101,28 @@ int __do_munmap(mm_struct* mm, unsigned long start, unsigned long len, bool down
         if (error) return error;
         first = std::find_if(mm->vmas.begin(), mm->vmas.end(), [&](auto* v) { return v->vm_end > start; });
     }
-    // Does it split the last one?
-    vm_area_struct* last_vma = find_vma(mm, end);
-    if (last_vma && end > last_vma->vm_start) {
-        const int error = __split_vma(last_vma, end, false);
-        if (error) return error;
-        first = std::find_if(mm->vmas.begin(), mm->vmas.end(), [&](auto* v) { return v->vm_end > start; });
+    const bool v6_6 = mm->variants.detach == munmap_detach::v6_6_vma_start_write;
+    // Does it split the last one? (v6.6: in the loop below.)
+    if (!v6_6) {
+        vm_area_struct* last_vma = find_vma(mm, end);
+        if (last_vma && end > last_vma->vm_start) {
+            const int error = __split_vma(last_vma, end, false);
+            if (error) return error;
+        }
     }
-    auto last = std::find_if(first, mm->vmas.end(), [&](auto* v) { return v->vm_start >= end; });
-    vm_area_struct* prev = first == mm->vmas.begin() ? nullptr : *(first - 1);
-    vm_area_struct* next = last == mm->vmas.end() ? nullptr : *last;
-    // detach_vmas_to_be_unmapped()
-    const std::vector<vm_area_struct*> detached(first, last);
-    if (mm->variants.detach == munmap_detach::v6_6_vma_start_write) {
-        for (vm_area_struct* vma : detached) {
+    std::vector<vm_area_struct*> detached;  // v5.4 detach_vmas_to_be_unmapped(); v6.6 mas_detach
+    for (vm_area_struct* vma = *first; vma != nullptr && vma->vm_start < end; vma = find_vma(mm, vma->vm_end)) {
+        if (v6_6) {
+            if (vma->vm_end > end) __split_vma(vma, end, false);  // Does it split the end?
             vma_start_write(vma);
             vma_mark_detached(vma, true);
         }
+        detached.push_back(vma);
     }
+    first = std::find(mm->vmas.begin(), mm->vmas.end(), detached.front());
+    const auto last = first + static_cast<long>(detached.size());
+    vm_area_struct* prev = first == mm->vmas.begin() ? nullptr : *(first - 1);
+    vm_area_struct* next = last == mm->vmas.end() ? nullptr : *last;
     mm->vmas.erase(first, last);
     if (downgrade) mmap_write_downgrade(mm);
     unmap_region(mm, detached, prev, next, start, end);
