@@ -22,6 +22,23 @@ void fault_at(mm_system& s, unsigned vpage, bool write) {
     ASSERT_TRUE(s.run([&] { do_user_addr_fault(s.mm.get(), addr_of(vpage), write ? FAULT_FLAG_WRITE : 0); }));
 }
 
+// try_to_merge_two_pages() of the pages mapped at virtual pages `kept` and
+// `other`, each pinned around the merge as KSM's scan pins them; returns what
+// it returns (the KSM page, `kept`'s page, or nullptr).
+page* ksm_merge(mm_system& s, unsigned kept, unsigned other) {
+    page* a = s.page_mapped_at(kept);
+    page* b = s.page_mapped_at(other);
+    page* kpage = nullptr;
+    EXPECT_TRUE(s.run([&] {
+        get_page(a);
+        get_page(b);
+        kpage = try_to_merge_two_pages(s.mm.get(), addr_of(kept), a, s.mm.get(), addr_of(other), b);
+        put_page(b);
+        put_page(a);
+    }));
+    return kpage;
+}
+
 // folio_add_new_anon_rmap() sets page->index (linear_page_index()), which
 // page_address_in_vma() and so KSM and split_huge_page() rely on. The VMA
 // starts at page 24, so its pgoff is 24: an index left 0 points below it.
@@ -69,16 +86,7 @@ TEST(MmSequencePins, KsmMergesATailPageOfATHP) {
     fault_at(s, 0, true);   // a THP over pages 0..3
     fault_at(s, 25, true);  // VMA [24, 32) page 25: another THP, 24..27
     page* tail = s.page_mapped_at(1);
-    page* other = s.page_mapped_at(25);
-    page* merged = nullptr;
-    ASSERT_TRUE(s.run([&] {
-        get_page(tail);
-        get_page(other);
-        merged = try_to_merge_two_pages(s.mm.get(), addr_of(1), tail, s.mm.get(), addr_of(25), other);
-        put_page(other);
-        put_page(tail);
-    }));
-    ASSERT_EQ(merged, tail);
+    ASSERT_EQ(ksm_merge(s, 1, 25), tail);
     EXPECT_TRUE(PageKsm(tail));
     EXPECT_EQ(compound_order(tail), 0u);
     EXPECT_EQ(page_mapcount(tail), 2);
@@ -97,16 +105,7 @@ TEST(MmSequencePins, WriteToAKsmPageMappedOnceCopiesIt) {
     fault_at(s, 8, true);  // VMA [0, 12), pmd 2 whole: a THP; split it to small pages
     fault_at(s, 30, true);
     page* a = s.page_mapped_at(8);
-    page* b = s.page_mapped_at(30);
-    page* kpage = nullptr;
-    ASSERT_TRUE(s.run([&] {
-        get_page(a);
-        get_page(b);
-        kpage = try_to_merge_two_pages(s.mm.get(), addr_of(8), a, s.mm.get(), addr_of(30), b);
-        put_page(b);
-        put_page(a);
-    }));
-    ASSERT_EQ(kpage, a);
+    ASSERT_EQ(ksm_merge(s, 8, 30), a);
     fault_at(s, 30, true);  // the first write copies
     EXPECT_NE(s.translate(addr_of(30)).pfn, a->pfn);
     EXPECT_EQ(page_count(a), 1);
@@ -126,16 +125,7 @@ TEST(MmSequencePins, NumaHintingSkipsAKsmPageMappedOnce) {
     fault_at(s, 8, true);
     fault_at(s, 30, true);
     page* a = s.page_mapped_at(8);
-    page* b = s.page_mapped_at(30);
-    page* kpage = nullptr;
-    ASSERT_TRUE(s.run([&] {
-        get_page(a);
-        get_page(b);
-        kpage = try_to_merge_two_pages(s.mm.get(), addr_of(8), a, s.mm.get(), addr_of(30), b);
-        put_page(b);
-        put_page(a);
-    }));
-    ASSERT_EQ(kpage, a);
+    ASSERT_EQ(ksm_merge(s, 8, 30), a);
     fault_at(s, 30, true);  // page 30 gets a copy: the KSM page is mapped once
     ASSERT_EQ(page_count(a), 1);
     ASSERT_TRUE(PageKsm(a));
@@ -158,17 +148,8 @@ TEST(MmSequencePins, MremapBreaksTheKsmPagesItMoves) {
     mm_system s;
     fault_at(s, 2, true);  // a THP over pages 0..3
     fault_at(s, 30, true);
-    page* a = s.page_mapped_at(2);
     page* b = s.page_mapped_at(30);
-    page* kpage = nullptr;
-    ASSERT_TRUE(s.run([&] {
-        get_page(a);
-        get_page(b);
-        kpage = try_to_merge_two_pages(s.mm.get(), addr_of(30), b, s.mm.get(), addr_of(2), a);
-        put_page(a);
-        put_page(b);
-    }));
-    ASSERT_EQ(kpage, b);
+    ASSERT_EQ(ksm_merge(s, 30, 2), b);
     ASSERT_EQ(s.translate(addr_of(2)).pfn, b->pfn);
     unsigned long moved = 0;
     ASSERT_TRUE(s.run([&] {
