@@ -15,8 +15,9 @@
 // (flush_tlb_mm()) after the child's mmap_lock is dropped and before the
 // parent's is.
 //
-// Left out, and how the model stands in: anon_vma_fork() and the anon_vma
-// chains (the model has no anon_vma: mm_types.h), VM_DONTCOPY and
+// Left out, and how the model stands in: anon_vma objects and their chains
+// (anon_vma_fork() gives identities: mm_types.h; the rmap walks do not see the
+// child), VM_DONTCOPY and
 // VM_WIPEONFORK (no such flags), userfaultfd (dup_userfaultfd(), uffd-wp
 // bits), uprobes, hugetlb, rss and vm_stat counters, the write_protect_seq
 // GUP-fast reads (the model's GUP-fast does not read it), copy_huge_pud()
@@ -163,10 +164,13 @@ int copy_pmd_range(vm_area_struct* dst_vma, vm_area_struct* src_vma, pudp_t dst_
             /* fall through */
         }
         if (!copied) {
-            // pmd_none_or_clear_bad()
+            // pmd_none_or_clear_bad(): a none pmd is skipped before the bad test,
+            // which a none pmd fails too.
             const pmd_t again = deref(src_pmd);
-            if (pmd_bad(again)) report_violation(violation_kind::assertion, "pmd_bad() in copy_pmd_range: pmd_clear_bad");
-            if (!pmd_none(again) && copy_pte_range(dst_vma, src_vma, dst_pmd, src_pmd, addr, next)) return fork_enomem;
+            if (!pmd_none(again)) {
+                if (pmd_bad(again)) report_violation(violation_kind::assertion, "pmd_bad() in copy_pmd_range: pmd_clear_bad");
+                if (copy_pte_range(dst_vma, src_vma, dst_pmd, src_pmd, addr, next)) return fork_enomem;
+            }
         }
         addr = next;
     }
@@ -185,9 +189,11 @@ int copy_pud_range(vm_area_struct* dst_vma, vm_area_struct* src_vma, pgdp_t dst_
         const pudp_t dst_pud{dst_first.table, dst_first.index + i, dst_first.generation};
         const pud_t pud = deref(src_pud);
         VM_BUG_ON(pud_leaf(pud), "copy_huge_pud(): a huge pud in a copied VMA, not modeled");
-        // pud_none_or_clear_bad()
-        if (pud_bad(pud)) report_violation(violation_kind::assertion, "pud_bad() in copy_pud_range: pud_clear_bad");
-        if (!pud_none(pud) && copy_pmd_range(dst_vma, src_vma, dst_pud, src_pud, addr, next)) return fork_enomem;
+        // pud_none_or_clear_bad(): none first, as for the pmd.
+        if (!pud_none(pud)) {
+            if (pud_bad(pud)) report_violation(violation_kind::assertion, "pud_bad() in copy_pud_range: pud_clear_bad");
+            if (copy_pmd_range(dst_vma, src_vma, dst_pud, src_pud, addr, next)) return fork_enomem;
+        }
         addr = next;
     }
     return 0;
@@ -302,6 +308,21 @@ int copy_page_range(vm_area_struct* dst_vma, vm_area_struct* src_vma) {
     return ret;
 }
 
+namespace {
+
+// anon_vma_fork() — mm/rmap.c v6.6, on identities (mm_types.h): a child VMA of
+// a parent VMA with an anon_vma gets one of its own, and its chain links the
+// parent's (anon_vma_clone(); no ancestor's anon_vma is free for reuse on a
+// first fork). Always succeeds: the model allocates no anon_vma objects.
+void anon_vma_fork(vm_area_struct* vma, const vm_area_struct* pvma) {
+    // Don't bother if the parent process has no anon_vma here.
+    if (!pvma->anon_vma) return;
+    vma->anon_vma = ++vma->vm_mm->last_anon_vma;
+    vma->anon_vma_chain_inherited = true;
+}
+
+}  // namespace
+
 // dup_mmap() — kernel/fork.c v6.6: every parent VMA, write-locked first
 // (fork_lock variant), duplicated, linked into the child and its ptes copied.
 int dup_mmap(mm_struct* mm, mm_struct* oldmm) {
@@ -313,7 +334,7 @@ int dup_mmap(mm_struct* mm, mm_struct* oldmm) {
     for (vm_area_struct* mpnt : parent_vmas) {
         if (oldmm->variants.fork_lock == fork_vma_lock::fixed_fb49c455323f) vma_start_write(mpnt);
         vm_area_struct* tmp = adopt_vma(mm, vm_area_dup(mpnt));
-        // anon_vma_fork(): no anon_vma in the model; VM_LOCKED_MASK: no mlock.
+        anon_vma_fork(tmp, mpnt);  // no VM_WIPEONFORK; VM_LOCKED_MASK: no mlock
         if (tmp->vm_mapping) {
             // insert tmp into the share list, just after mpnt
             i_mmap_lock_write(tmp->vm_mapping);

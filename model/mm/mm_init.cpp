@@ -26,7 +26,8 @@ vm_area_struct* vm_area_dup(vm_area_struct* orig) {
     copy->vm_private_data = orig->vm_private_data;
     copy->anonymous = orig->anonymous;
     copy->vm_mapping = orig->vm_mapping;
-    copy->anon_vma = orig->anon_vma;
+    copy->anon_vma = orig->anon_vma;  // and anon_vma_clone() of the caller, for the chain
+    copy->anon_vma_chain_inherited = orig->anon_vma_chain_inherited;
     mm->vm_area_cachep.push_back(std::move(copy));
     return mm->vm_area_cachep.back().get();
 }

@@ -91,10 +91,17 @@ struct vm_area_struct {
     // vma->vm_file->f_mapping for file VMAs (model/fs/address_space.h); the
     // struct file in between is left out.
     struct address_space* vm_mapping = nullptr;
-    // vma->anon_vma != NULL. The model has no anon_vma (rmap.h) and no
-    // anon_vma_prepare(): an anonymous VMA has one from the start unless a
-    // scenario says otherwise; lock_vma_under_rcu() reads only this.
-    bool anon_vma = true;
+    // vma->anon_vma as an identity: the model has no anon_vma objects (rmap.h)
+    // and no anon_vma_prepare(). 0 is none; 1, the default, is the one anon_vma
+    // every VMA a process maps itself is taken to share (as the pieces of one
+    // split VMA do: mmap_merge.cpp); anon_vma_fork() gives each VMA of a forked
+    // child one of its own (mm->last_anon_vma). lock_vma_under_rcu() only asks
+    // whether there is one.
+    unsigned anon_vma = 1;
+    // Whether anon_vma_fork() linked the parent's anon_vmas into this VMA's
+    // anon_vma_chain too, which is then not list_is_singular(): such a VMA does
+    // not merge with one of another or no anon_vma (is_mergeable_anon_vma()).
+    bool anon_vma_chain_inherited = false;
     // CONFIG_PER_VMA_LOCK, v6.6 (include/linux/mm_types.h): the lock itself
     // (vma->vm_lock->lock, allocated beside the VMA in the kernel), the mm_lock_seq
     // it was write-locked at (-1: never), and whether it left the mm's tree.
@@ -114,6 +121,7 @@ struct mm_struct {
     // down (fork.h). The mm_struct itself (mm_count, mmdrop()) is the
     // scenario's to free.
     kernel::atomic_t mm_users{1, {"mm->mm_users"}};
+    unsigned last_anon_vma = 1;  // the last anon_vma identity given out (vm_area_struct::anon_vma)
     page* pgd = nullptr;
     kernel::atomic_long_t pgtables_bytes{0, {"mm->pgtables_bytes"}};
     // mm->mm_mt (vma_tree.h): changed under mmap_lock for write, walked under RCU

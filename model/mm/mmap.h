@@ -30,7 +30,7 @@ inline int split_vma(vm_area_struct* vma, unsigned long addr, bool new_below) {
 // (mempolicy, userfaultfd context, anon_vma name) are left out. Caller holds
 // mmap_lock for write.
 vm_area_struct* vma_merge(mm_struct* mm, vm_area_struct* prev, unsigned long addr, unsigned long end,
-                          unsigned long vm_flags, bool anon_vma, struct address_space* file, unsigned long pgoff);
+                          unsigned long vm_flags, unsigned anon_vma, struct address_space* file, unsigned long pgoff);
 
 }  // namespace mm
 MMCHECK_ENGINE_END

@@ -2,15 +2,12 @@
 // stored v6.7-rc mm/mmap.c, whose vma_merge() body is v6.6's but for taking
 // the current VMA as an argument; the v6.6 argument list is kept here).
 //
-// Simplifications, stated once here. The model has no anon_vma (mm_types.h):
-// vma->anon_vma is a flag, so is_mergeable_anon_vma() cannot tell two
-// anon_vmas apart and takes every anonymous VMA of an mm to share one, as the
-// pieces of one split VMA do, and every anon_vma_chain to be singular. That is
-// wrong for a forked child: anon_vma_fork() gives each child VMA an anon_vma of
-// its own and a chain that also links the parent's, so v6.6 merges none of
-// them with a neighbour that has another or no anon_vma, which the model does
-// (no scenario merges a child's VMAs);
-// dup_anon_vma() only copies the flag (after write-locking dst, as v6.6 does).
+// Simplifications, stated once here. The model has no anon_vma objects
+// (mm_types.h): vma->anon_vma is an identity, one for every VMA a process
+// maps itself (as the pieces of one split VMA share one) and one per VMA of a
+// forked child, whose chain also links the parent's (anon_vma_fork(), fork.cpp);
+// dup_anon_vma() copies the identity and whether the chain is inherited
+// (anon_vma_clone()), after write-locking dst, as v6.6 does.
 // No mempolicy, userfaultfd context, anon_vma name or VM_SOFTDIRTY, and no
 // modeled driver has vm_ops->close, so those checks are left out. VMA ranges
 // are plain members, changed under mmap_lock for write and the VMAs' write
@@ -39,25 +36,25 @@ bool is_mergeable_vma(const vm_area_struct* vma, const address_space* file, unsi
     return true;
 }
 
-// is_mergeable_anon_vma() — mm/mmap.c v6.6, anon_vmas as flags (file comment).
-bool is_mergeable_anon_vma(bool anon_vma1, bool anon_vma2) {
+// is_mergeable_anon_vma() — mm/mmap.c v6.6, anon_vmas as identities (file comment).
+bool is_mergeable_anon_vma(unsigned anon_vma1, unsigned anon_vma2, const vm_area_struct* vma) {
     // The list_is_singular() test is to avoid merging VMA cloned from
-    // parents; the model takes every chain as singular (file comment).
-    if (!anon_vma1 || !anon_vma2) return true;
+    // parents. This can improve scalability caused by anon_vma lock.
+    if ((!anon_vma1 || !anon_vma2) && (!vma || !vma->anon_vma_chain_inherited)) return true;
     return anon_vma1 == anon_vma2;
 }
 
 // can_vma_merge_before() — mm/mmap.c v6.6: [.., vm_pgoff) may join vma from below.
-bool can_vma_merge_before(const vm_area_struct* vma, unsigned long vm_flags, bool anon_vma, const address_space* file,
+bool can_vma_merge_before(const vm_area_struct* vma, unsigned long vm_flags, unsigned anon_vma, const address_space* file,
                           unsigned long vm_pgoff) {
-    return is_mergeable_vma(vma, file, vm_flags) && is_mergeable_anon_vma(anon_vma, vma->anon_vma) &&
+    return is_mergeable_vma(vma, file, vm_flags) && is_mergeable_anon_vma(anon_vma, vma->anon_vma, vma) &&
            vma->vm_pgoff == vm_pgoff;
 }
 
 // can_vma_merge_after() — mm/mmap.c v6.6: [vm_pgoff, ..) may join vma from above.
-bool can_vma_merge_after(const vm_area_struct* vma, unsigned long vm_flags, bool anon_vma, const address_space* file,
+bool can_vma_merge_after(const vm_area_struct* vma, unsigned long vm_flags, unsigned anon_vma, const address_space* file,
                          unsigned long vm_pgoff) {
-    return is_mergeable_vma(vma, file, vm_flags) && is_mergeable_anon_vma(anon_vma, vma->anon_vma) &&
+    return is_mergeable_vma(vma, file, vm_flags) && is_mergeable_anon_vma(anon_vma, vma->anon_vma, vma) &&
            vma->vm_pgoff + vma_pages(vma) == vm_pgoff;
 }
 
@@ -78,7 +75,8 @@ vm_area_struct* vma_lookup(mm_struct* mm, unsigned long addr) {
 void dup_anon_vma(vm_area_struct* dst, const vm_area_struct* src) {
     if (src->anon_vma && !dst->anon_vma) {
         vma_start_write(dst);
-        dst->anon_vma = src->anon_vma;  // anon_vma_clone() left out
+        dst->anon_vma = src->anon_vma;
+        dst->anon_vma_chain_inherited = src->anon_vma_chain_inherited;  // anon_vma_clone()
     }
 }
 
@@ -126,7 +124,7 @@ void vma_complete(const struct vma_prepare& vp) {
 //   3:     ****NNNN ->     NNNNNNNN    7: PPPPCCCC     -> PPPPPPPP
 //   4: PPPPPPPPNNNN -> PPPPNNNNNNNN    8:     CCCCNNNN ->     NNNNNNNN
 vm_area_struct* vma_merge(mm_struct* mm, vm_area_struct* prev, unsigned long addr, unsigned long end,
-                          unsigned long vm_flags, bool anon_vma, address_space* file, unsigned long pgoff) {
+                          unsigned long vm_flags, unsigned anon_vma, address_space* file, unsigned long pgoff) {
     const unsigned long pglen = (end - addr) >> PAGE_SHIFT;
     unsigned long vma_start = addr, vma_end = end, vma_pgoff = 0;
     long adj_start = 0;
@@ -166,7 +164,7 @@ vm_area_struct* vma_merge(mm_struct* mm, vm_area_struct* prev, unsigned long add
     vm_area_struct *remove = nullptr, *remove2 = nullptr, *adjust = nullptr;
 
     /* Can we merge both the predecessor and the successor? */
-    if (merge_prev && merge_next && is_mergeable_anon_vma(prev->anon_vma, next->anon_vma)) {
+    if (merge_prev && merge_next && is_mergeable_anon_vma(prev->anon_vma, next->anon_vma, nullptr)) {
         vma_start_write(next);
         remove = next; /* case 1 */
         vma_end = next->vm_end;

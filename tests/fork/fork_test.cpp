@@ -14,6 +14,7 @@
 #include "model/mm/fork.h"
 #include "model/mm/huge_memory.h"
 #include "model/mm/mm_check.h"
+#include "model/mm/mprotect.h"
 #include "model/mm/rmap.h"
 #include "tests/common/model_world.h"
 
@@ -249,6 +250,30 @@ TEST(fork, exit_of_both_mms_frees_every_page) {
     }));
     ASSERT_TRUE(w.run([&] { mmput(w.mm.get()); }));
     EXPECT_EQ(w.pages_in_use(), 0);
+}
+
+// anon_vma_fork() gives each child VMA an anon_vma of its own, whose chain also
+// links the parent's: mprotect() that makes two neighbouring VMAs alike merges
+// them in the parent (one shared anon_vma) but not in the child (two, and
+// neither chain singular), as is_mergeable_anon_vma() decides in v6.6.
+TEST(fork, a_childs_vmas_keep_their_own_anon_vmas_and_do_not_merge) {
+    fork_world w;
+    vm_area_struct read_only;
+    model_test::init_anon_vma(read_only, w.mm.get(), PMD_SIZE, 2 * PMD_SIZE, VM_READ);
+    w.mm->vmas.push_back(&read_only);
+    w.store(w.mm.get(), 0, 1);
+    w.fork();
+    ASSERT_EQ(w.child->vmas.size(), 2u);
+    EXPECT_NE(w.child->vmas[0]->anon_vma, w.child->vmas[1]->anon_vma);
+    EXPECT_NE(w.child->vmas[0]->anon_vma, w.vma.anon_vma);
+    for (mm_struct* target : {w.mm.get(), w.child.get()}) {
+        ASSERT_TRUE(w.run([&] {
+            EXPECT_EQ(do_mprotect_pkey(target, PMD_SIZE, PMD_SIZE, PROT_READ | PROT_WRITE, -1), 0);
+        }));
+    }
+    EXPECT_EQ(w.mm->vmas.size(), 1u);     // vma_merge() case 1 or 2: one VMA again
+    EXPECT_EQ(w.child->vmas.size(), 2u);  // different anon_vmas: no merge
+    w.check_both();
 }
 
 TEST(fork, v6_6_write_locks_the_parents_vmas_and_v6_4_does_not) {
