@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "checker/core/interrupt.h"
 #include "cli/commands.h"
 #include "cli/engine_options.h"
 #include "cli/mc_options.h"
@@ -59,6 +60,7 @@ int run_run(const run_command_options& options) {
         std::cout << "\n";
         all_as_declared = all_as_declared && as_expected(variant, result);
         outcomes.push_back({one, scenario, &variant, result});
+        if (interrupt_signal() != 0) break;  // no further variant (interrupt.h)
     }
     write_report_files(options.files, outcomes);
     return all_as_declared ? exit_as_declared : exit_not_as_declared;

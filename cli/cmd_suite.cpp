@@ -6,6 +6,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "checker/core/interrupt.h"
 #include "cli/commands.h"
 #include "cli/engine_options.h"
 #include "cli/mc_options.h"
@@ -81,6 +82,7 @@ int run_suite(const suite_options& options) {
     outcome_list outcomes;
     for (const scenario_info* scenario : scenarios) {
         for (const variant_info& variant : scenario->variants) {
+            if (interrupt_signal() != 0) break;  // no further variant (interrupt.h)
             run_options one = options.run;
             options.engine.apply(one);
             one.scenario = scenario->name;
@@ -101,8 +103,10 @@ int run_suite(const suite_options& options) {
     write_report_files(options.files, outcomes);
     std::cout << "\n"
               << (failures == 0 ? "suite: every outcome as declared"
-                                : "suite: " + std::to_string(failures) + " outcome(s) NOT as declared")
-              << "\n";
+                                : "suite: " + std::to_string(failures) + " outcome(s) NOT as declared");
+    if (const int signal = interrupt_signal())
+        std::cout << " of the " << outcomes.size() << " variant(s) run before " << interrupt_signal_name(signal);
+    std::cout << "\n";
     return failures == 0 ? exit_as_declared : exit_not_as_declared;
 }
 

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <string>
 
+#include "checker/core/interrupt.h"
 #include "checker/core/run.h"
 #include "cli/commands.h"
 #include "scenarios/format/scenario_files.h"
@@ -14,6 +15,9 @@ constexpr const char* footer = R"(Exit codes:
   1  some outcome is not the declared one
   2  bad usage or input (unknown scenario or variant, malformed number, schedule,
      scenario or shard file; shards missing or of different searches)
+  130, 143  stopped by SIGINT (Ctrl-C) or SIGTERM: the search in progress ends as
+     if its time budget had run out, its result and the report files are
+     written, and no further variant is started; a second signal kills at once
 
 Examples:
   mmcheck suite
@@ -57,7 +61,14 @@ int main(int argc, char** argv) {
     }
     try {
         mmcheck::scenario_format::load_directory(scenarios);
-        return chosen();
+        mmcheck::catch_interrupts();
+        const int code = chosen();
+        if (const int signal = mmcheck::interrupt_signal()) {
+            std::cerr << "mmcheck: stopped by " << mmcheck::interrupt_signal_name(signal)
+                      << "; what is above is what ran before it\n";
+            return 128 + signal;
+        }
+        return code;
     } catch (const mmcheck::usage_error& e) {
         std::cerr << "mmcheck: error: " << e.what() << "\n";
         return mmcheck::cli::exit_usage;

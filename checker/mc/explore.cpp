@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "checker/core/interrupt.h"
+
 namespace mmcheck::mc {
 
 namespace {
@@ -49,8 +51,9 @@ explore_result explore(strategy& s, runtime& rt, const runtime::setup& what, con
             last_progress = clock_type::now();
             print_progress(stats, seconds_since(started), s.fraction_done());
         }
-        if (control.time_budget_seconds > 0 && seconds_since(control.start) > control.time_budget_seconds) {
-            out.out_of_time = true;
+        if ((control.time_budget_seconds > 0 && seconds_since(control.start) > control.time_budget_seconds) ||
+            interrupt_signal() != 0) {
+            out.out_of_time = true;  // the budget, or a user's: the same unfinished search
             break;
         }
     }

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "checker/core/interrupt.h"
 #include "checker/core/run.h"
 #include "model/kernel/detail/backend.h"
 #include "model/kernel/detail/execution.h"
@@ -158,6 +159,11 @@ run_result run_scenario(const run_options& options, const scenario_info& scenari
             break;
         }
         if (options.time_budget_seconds > 0 && elapsed() > options.time_budget_seconds) break;
+        if (const int signal = interrupt_signal()) {
+            result.notes.push_back(std::string("stopped by ") + interrupt_signal_name(signal) + " after " +
+                                   std::to_string(result.executions) + " runs");
+            break;
+        }
     }
     result.seconds = elapsed();
     result.exhaustive = false;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "checker/core/interrupt.h"
 #include "checker/core/run.h"
 #include "model/kernel/detail/backend.h"
 #include "model/kernel/detail/execution.h"
@@ -216,8 +217,8 @@ struct scenario_suite : rl::test_suite<scenario_suite<Threads>, Threads> {
             std::fprintf(stderr, "progress: %llu executions, %.0f s\n",
                          static_cast<unsigned long long>(run.executions), run.elapsed());
         }
-        if (run.budget_seconds > 0 && run.elapsed() > run.budget_seconds) {
-            run.out_of_time = true;
+        if ((run.budget_seconds > 0 && run.elapsed() > run.budget_seconds) || interrupt_signal() != 0) {
+            run.out_of_time = true;  // the budget, or a user's: the same unfinished search
             rl::ctx().rl_until("time budget", kernel::backend::info(std::source_location::current()));
         }
     }
@@ -352,8 +353,12 @@ run_result run_scenario(const run_options& options, const scenario_info& scenari
         result.outcome = verdict::incomplete;
         result.executions = run.executions - 1;
         result.exhaustive = false;
-        result.notes.push_back("time budget of " + std::to_string(static_cast<int>(run.budget_seconds)) +
-                               " s ran out before the search finished; raise --time-budget or lower --preemptions");
+        if (const int signal = interrupt_signal())
+            result.notes.push_back(std::string("stopped by ") + interrupt_signal_name(signal) +
+                                   " before the search finished");
+        else
+            result.notes.push_back("time budget of " + std::to_string(static_cast<int>(run.budget_seconds)) +
+                                   " s ran out before the search finished; raise --time-budget or lower --preemptions");
     } else if (passed && params.test_result == rl::test_result_success) {
         result.outcome = verdict::pass;
     } else {
