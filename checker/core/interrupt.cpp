@@ -27,6 +27,13 @@ void catch_interrupts() {
 
 int interrupt_signal() { return requested.load(std::memory_order_relaxed); }
 
+std::string unfinished_search_note(double time_budget_seconds, std::string_view advice) {
+    if (const int signal = interrupt_signal())
+        return std::string("stopped by ") + interrupt_signal_name(signal) + " before the search finished";
+    return "time budget of " + std::to_string(static_cast<int>(time_budget_seconds)) +
+           " s ran out before the search finished; " + std::string(advice);
+}
+
 const char* interrupt_signal_name(int signal) {
     if (signal == SIGINT) return "SIGINT";
     if (signal == SIGTERM) return "SIGTERM";

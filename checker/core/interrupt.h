@@ -7,6 +7,9 @@
 // signal of the same kind kills at once (the handler is reset after the first).
 #pragma once
 
+#include <string>
+#include <string_view>
+
 namespace mmcheck {
 
 // Installs the SIGINT and SIGTERM handlers; the CLI calls it once, before a command runs.
@@ -15,5 +18,8 @@ void catch_interrupts();
 int interrupt_signal();
 // "SIGINT", "SIGTERM", or "a signal".
 const char* interrupt_signal_name(int signal);
+// The note of a search that ended unfinished: stopped by a signal, else out of its
+// time budget, followed by `advice` (what to change, which depends on the engine).
+std::string unfinished_search_note(double time_budget_seconds, std::string_view advice);
 
 }  // namespace mmcheck

@@ -155,12 +155,8 @@ run_result run_scenario(const run_options& options, const scenario_info& scenari
         report_failure(*found.failing, what, options.schedule.has_value(), result);
     } else if (found.out_of_time) {
         result.outcome = verdict::incomplete;
-        if (const int signal = interrupt_signal())
-            result.notes.push_back(std::string("stopped by ") + interrupt_signal_name(signal) +
-                                   " before the search finished");
-        else
-            result.notes.push_back("time budget of " + std::to_string(static_cast<int>(options.time_budget_seconds)) +
-                                   " s ran out before the search finished; raise --time-budget or use --search bounded");
+        result.notes.push_back(unfinished_search_note(options.time_budget_seconds,
+                                                      "raise --time-budget or use --search bounded"));
     }
     result.executions = found.stats.executions;
     result.seconds = mc::seconds_since(start);

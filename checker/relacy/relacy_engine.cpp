@@ -353,12 +353,7 @@ run_result run_scenario(const run_options& options, const scenario_info& scenari
         result.outcome = verdict::incomplete;
         result.executions = run.executions - 1;
         result.exhaustive = false;
-        if (const int signal = interrupt_signal())
-            result.notes.push_back(std::string("stopped by ") + interrupt_signal_name(signal) +
-                                   " before the search finished");
-        else
-            result.notes.push_back("time budget of " + std::to_string(static_cast<int>(run.budget_seconds)) +
-                                   " s ran out before the search finished; raise --time-budget or lower --preemptions");
+        result.notes.push_back(unfinished_search_note(run.budget_seconds, "raise --time-budget or lower --preemptions"));
     } else if (passed && params.test_result == rl::test_result_success) {
         result.outcome = verdict::pass;
     } else {
